@@ -1,0 +1,473 @@
+import Foundation
+import GRPCCore
+import Logging
+import NIOCore
+import NIOSSL
+import NIOTLS
+
+/// A call accepted on a connection, on its way to the transport's `listen` loop.
+struct AcceptedCall: Sendable {
+  var stream: RPCStream<WireServerTransport.Inbound, WireServerTransport.Outbound>
+  var cancellation: CallCancellation
+  var remotePeer: String
+  var localPeer: String
+  var identity: PeerIdentity?
+}
+
+/// Serves one wire-protocol connection: demultiplexes frames into calls for GRPCCore,
+/// writes their responses back, and carries out the decisions of its
+/// ``ServerConnectionStateMachine`` (limits, keepalive, idle and handshake timeouts,
+/// graceful shutdown).
+///
+/// Sits after the TLS handler and a `ByteToMessageHandler(FrameDecoder)`. Everything here
+/// runs on the channel's event loop; call writers and inbound consumers reach it through
+/// `NIOLoopBound`.
+final class ServerConnectionHandler: ChannelDuplexHandler, InboundPartsConsumerObserver {
+  typealias InboundIn = FrameDecoder.Output
+  typealias OutboundIn = ByteBuffer
+  typealias OutboundOut = ByteBuffer
+
+  /// Limits and timers of a connection, and the settings announced to the client.
+  struct Configuration {
+    var stateMachine: ServerConnectionStateMachine.Configuration
+    var maxMetadataSize: Int
+    var settings: Volunteer_Wire_V1_Settings
+  }
+
+  private typealias InboundProducer = NIOThrowingAsyncSequenceProducer<
+    RPCRequestPart<[UInt8]>, any Error,
+    NIOAsyncSequenceProducerBackPressureStrategies.HighLowWatermark,
+    InboundPartsDelegate<ServerConnectionHandler>
+  >
+
+  /// A call between its `Open` and the status that ends it.
+  private final class Call {
+    let source: InboundProducer.Source
+    let cancellation: CallCancellation
+    var readPaused = false
+
+    init(source: InboundProducer.Source, cancellation: CallCancellation) {
+      self.source = source
+      self.cancellation = cancellation
+    }
+  }
+
+  private let configuration: Configuration
+  private let acceptedCalls: AsyncStream<AcceptedCall>.Continuation
+  private let logger: Logger
+  private let now: @Sendable () -> NIODeadline
+  private var stateMachine: ServerConnectionStateMachine
+  private var calls: [UInt32: Call] = [:]
+  private var context: ChannelHandlerContext?
+  private var identity: PeerIdentity?
+  private var readGate = ReadGate()
+  private var writabilityWaiters: [EventLoopPromise<Void>] = []
+  private var tickTask: RepeatedTask?
+  private var isClosing = false
+  private var remotePeer = "unknown"
+  private var localPeer = "unknown"
+
+  /// - Parameters:
+  ///   - acceptedCalls: receives every call this connection accepts; finished when the
+  ///     connection closes.
+  ///   - now: the clock, replaceable in tests.
+  init(
+    configuration: Configuration,
+    acceptedCalls: AsyncStream<AcceptedCall>.Continuation,
+    logger: Logger,
+    now: @escaping @Sendable () -> NIODeadline = { .now() }
+  ) {
+    self.configuration = configuration
+    self.acceptedCalls = acceptedCalls
+    self.logger = logger
+    self.now = now
+    self.stateMachine = ServerConnectionStateMachine(
+      configuration: configuration.stateMachine, now: now())
+  }
+
+  // MARK: Channel events
+
+  func handlerAdded(context: ChannelHandlerContext) {
+    self.context = context
+    self.remotePeer = Self.describe(context.channel.remoteAddress)
+    self.localPeer = Self.describe(context.channel.localAddress)
+    let interval = Self.tickInterval(for: self.configuration.stateMachine)
+    let connection = NIOLoopBound(self, eventLoop: context.eventLoop)
+    self.tickTask = context.eventLoop.scheduleRepeatedTask(
+      initialDelay: interval, delay: interval
+    ) { _ in
+      connection.value.tick()
+    }
+  }
+
+  func handlerRemoved(context: ChannelHandlerContext) {
+    self.tearDown()
+    self.context = nil
+  }
+
+  func channelInactive(context: ChannelHandlerContext) {
+    self.tearDown()
+    context.fireChannelInactive()
+  }
+
+  func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+    if case .handshakeCompleted = event as? TLSUserEvent {
+      do {
+        guard let certificate = try context.pipeline.syncOperations.nioSSL_peerCertificate() else {
+          throw WireProtocolError(
+            code: .unauthenticatedPeer, message: "no client certificate was presented")
+        }
+        self.identity = try PeerIdentity(certificate: certificate)
+      } catch let error as WireProtocolError {
+        self.goAwayAndClose(code: error.statusCode, reason: error.message)
+      } catch {
+        self.goAwayAndClose(code: .unauthenticated, reason: "client certificate unusable: \(error)")
+      }
+    }
+    context.fireUserInboundEventTriggered(event)
+  }
+
+  func errorCaught(context: ChannelHandlerContext, error: any Error) {
+    if let error = error as? WireProtocolError {
+      self.logger.debug(
+        "closing connection after protocol error",
+        metadata: ["peer": "\(self.remotePeer)", "error": "\(error)"])
+      self.goAwayAndClose(code: error.statusCode, reason: error.message)
+    } else {
+      self.logger.debug(
+        "closing connection after error",
+        metadata: ["peer": "\(self.remotePeer)", "error": "\(error)"])
+      self.isClosing = true
+      context.close(promise: nil)
+    }
+  }
+
+  func channelWritabilityChanged(context: ChannelHandlerContext) {
+    if context.channel.isWritable {
+      let waiters = self.writabilityWaiters
+      self.writabilityWaiters.removeAll()
+      for waiter in waiters { waiter.succeed() }
+    }
+    context.fireChannelWritabilityChanged()
+  }
+
+  func read(context: ChannelHandlerContext) {
+    if self.readGate.shouldRead() { context.read() }
+  }
+
+  func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    guard !self.isClosing else { return }
+    switch self.unwrapInboundIn(data) {
+    case .preface:
+      self.stateMachine.prefaceReceived(now: self.now())
+      self.writeFrame(.connection(.settings(self.configuration.settings)))
+    case .frame(let frame):
+      self.stateMachine.frameReceived(now: self.now())
+      self.handle(frame)
+    }
+  }
+
+  // MARK: Frames
+
+  private func handle(_ frame: Volunteer_Wire_V1_Frame) {
+    let callID = frame.callID
+    switch frame.kind {
+    case .open(let open):
+      guard callID != 0 else {
+        return self.goAwayAndClose(code: .internalError, reason: "open frame with call id 0")
+      }
+      self.open(callID: callID, open)
+    case .message(let message):
+      guard let call = self.calls[callID] else { return }  // ended calls race with late frames
+      let result = call.source.yield(.message(Array(message.data)))
+      if result == .stopProducing, !call.readPaused {
+        call.readPaused = true
+        self.readGate.pause()
+      }
+    case .halfClose:
+      self.calls[callID]?.source.finish()
+    case .cancel:
+      self.cancel(callID: callID)
+    case .ping(let ping):
+      var pong = Volunteer_Wire_V1_Pong()
+      pong.opaque = ping.opaque
+      self.writeFrame(.connection(.pong(pong)))
+    case .pong, .goaway:
+      break  // liveness was recorded; a client's goaway only means it opens no more calls
+    case .settings, .headers, .status, .none:
+      self.goAwayAndClose(
+        code: .internalError,
+        reason: "a client may not send \(Self.kindName(frame.kind)) frames")
+    }
+  }
+
+  private func open(callID: UInt32, _ open: Volunteer_Wire_V1_Open) {
+    switch self.stateMachine.openCall(id: callID, now: self.now()) {
+    case .protocolViolation(let reason):
+      self.goAwayAndClose(code: .internalError, reason: reason)
+    case .refuse(let code, let message):
+      self.writeStatus(callID: callID, code: code, message: message)
+    case .accept:
+      let metadata: Metadata
+      do {
+        metadata = try Metadata(
+          wireEntries: open.metadata, limit: self.configuration.maxMetadataSize)
+      } catch {
+        self.writeStatus(callID: callID, code: Status.Code(error.code), message: error.message)
+        return self.endCall(callID)
+      }
+      guard let descriptor = MethodDescriptor(path: open.method) else {
+        self.writeStatus(
+          callID: callID, code: .unimplemented,
+          message: "method path \"\(open.method)\" is not of the form /package.Service/Method")
+        return self.endCall(callID)
+      }
+      guard let context = self.context else { return }
+      let connection = NIOLoopBound(self, eventLoop: context.eventLoop)
+      let inbound = InboundProducer.makeSequence(
+        backPressureStrategy: InboundBackpressure.strategy,
+        finishOnDeinit: true,
+        delegate: InboundPartsDelegate(connection: connection, callKey: UInt64(callID))
+      )
+      let call = Call(source: inbound.source, cancellation: CallCancellation())
+      self.calls[callID] = call
+      _ = call.source.yield(.metadata(metadata))
+      let stream = RPCStream(
+        descriptor: descriptor,
+        inbound: RPCAsyncSequence(wrapping: inbound.sequence),
+        outbound: RPCWriter.Closable(
+          wrapping: ServerCallWriter(connection: connection, callID: callID))
+      )
+      self.acceptedCalls.yield(
+        AcceptedCall(
+          stream: stream, cancellation: call.cancellation, remotePeer: self.remotePeer,
+          localPeer: self.localPeer, identity: self.identity))
+    }
+  }
+
+  private func cancel(callID: UInt32) {
+    guard let call = self.calls.removeValue(forKey: callID) else { return }
+    call.cancellation.cancel()
+    call.source.finish(RPCError(code: .cancelled, message: "the client cancelled the call"))
+    self.resumeIfPaused(call)
+    self.writeStatus(callID: callID, code: .cancelled, message: "the client cancelled the call")
+    self.endCall(callID)
+  }
+
+  // MARK: Called by writers and consumers
+
+  /// Writes one response part; the future completes when the channel can take more.
+  func writeResponsePart(
+    _ part: RPCResponsePart<[UInt8]>, callID: UInt32, eventLoop: any EventLoop
+  ) -> EventLoopFuture<Void> {
+    guard let context = self.context else {
+      return eventLoop.makeFailedFuture(
+        RPCError(code: .unavailable, message: "the connection is closed"))
+    }
+    guard self.calls[callID] != nil, !self.isClosing else {
+      return context.eventLoop.makeFailedFuture(
+        RPCError(code: .cancelled, message: "the call already ended"))
+    }
+    switch part {
+    case .metadata(let metadata):
+      var headers = Volunteer_Wire_V1_Headers()
+      headers.metadata = metadata.wireEntries
+      self.writeFrame(.call(callID, .headers(headers)))
+    case .message(let bytes):
+      var message = Volunteer_Wire_V1_Message()
+      message.data = .init(bytes)
+      self.writeFrame(.call(callID, .message(message)))
+    case .status(let status, let trailers):
+      if let call = self.calls.removeValue(forKey: callID) {
+        call.source.finish()
+        self.resumeIfPaused(call)
+      }
+      self.writeStatus(
+        callID: callID, code: status.code, message: status.message, trailers: trailers)
+      self.endCall(callID)
+    }
+    if context.channel.isWritable {
+      return context.eventLoop.makeSucceededVoidFuture()
+    }
+    let promise = context.eventLoop.makePromise(of: Void.self)
+    self.writabilityWaiters.append(promise)
+    return promise.futureResult
+  }
+
+  /// The handler's writer closed. A call that never wrote its status ends with one here.
+  func responseFinished(callID: UInt32, error: (any Error)?) {
+    guard let call = self.calls.removeValue(forKey: callID) else { return }
+    call.source.finish()
+    self.resumeIfPaused(call)
+    let rpcError = error as? RPCError
+    self.writeStatus(
+      callID: callID, code: rpcError.map { Status.Code($0.code) } ?? .unknown,
+      message: rpcError?.message ?? "the handler ended without a status")
+    self.endCall(callID)
+  }
+
+  func inboundDemand(callKey: UInt64) {
+    guard let call = self.calls[UInt32(truncatingIfNeeded: callKey)] else { return }
+    self.resumeIfPaused(call)
+  }
+
+  func inboundTerminated(callKey: UInt64) {
+    self.inboundDemand(callKey: callKey)
+  }
+
+  /// Sends a `GoAway`, refuses new calls, and closes once open calls end (or the grace
+  /// period runs out).
+  func beginGracefulShutdown() {
+    guard !self.isClosing,
+      let (lastCallID, closeNow) = self.stateMachine.beginGracefulShutdown(now: self.now())
+    else { return }
+    var goAway = Volunteer_Wire_V1_GoAway()
+    goAway.lastCallID = lastCallID
+    goAway.code = UInt32(Status.Code.ok.rawValue)
+    goAway.reason = "server shutting down"
+    self.writeFrame(.connection(.goaway(goAway)))
+    if closeNow { self.closeAfterPendingWrites() }
+  }
+
+  // MARK: Helpers
+
+  private func tick() {
+    guard !self.isClosing else { return }
+    switch self.stateMachine.tick(now: self.now()) {
+    case .none:
+      break
+    case .sendPing(let opaque):
+      var ping = Volunteer_Wire_V1_Ping()
+      ping.opaque = opaque
+      self.writeFrame(.connection(.ping(ping)))
+    case .close(let code, let reason):
+      self.goAwayAndClose(code: code, reason: reason)
+    case .cancelCallsAndClose:
+      for (callID, call) in self.calls {
+        call.cancellation.cancel()
+        self.writeStatus(
+          callID: callID, code: .unavailable,
+          message: "server shut down before the call finished")
+      }
+      self.calls.removeAll()
+      self.closeAfterPendingWrites()
+    }
+  }
+
+  private func resumeIfPaused(_ call: Call) {
+    guard call.readPaused else { return }
+    call.readPaused = false
+    if self.readGate.resume() { self.context?.read() }
+  }
+
+  private func endCall(_ callID: UInt32) {
+    if self.stateMachine.callEnded(id: callID, now: self.now()) {
+      self.closeAfterPendingWrites()
+    }
+  }
+
+  private func writeStatus(
+    callID: UInt32, code: Status.Code, message: String, trailers: Metadata = [:]
+  ) {
+    var status = Volunteer_Wire_V1_Status()
+    status.code = UInt32(code.rawValue)
+    status.message = message
+    status.trailers = trailers.wireEntries
+    self.writeFrame(.call(callID, .status(status)))
+  }
+
+  private func goAwayAndClose(code: Status.Code, reason: String) {
+    guard !self.isClosing else { return }
+    var goAway = Volunteer_Wire_V1_GoAway()
+    goAway.lastCallID = self.stateMachine.highestCallID
+    goAway.code = UInt32(code.rawValue)
+    goAway.reason = reason
+    self.writeFrame(.connection(.goaway(goAway)))
+    self.closeAfterPendingWrites()
+  }
+
+  private func closeAfterPendingWrites() {
+    guard let context = self.context, !self.isClosing else { return }
+    self.isClosing = true
+    let promise = context.eventLoop.makePromise(of: Void.self)
+    context.writeAndFlush(self.wrapOutboundOut(context.channel.allocator.buffer(capacity: 0)), promise: promise)
+    let boundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
+    promise.futureResult.whenComplete { _ in boundContext.value.close(promise: nil) }
+  }
+
+  private func writeFrame(_ frame: Volunteer_Wire_V1_Frame) {
+    guard let context = self.context else { return }
+    do {
+      let bytes = try frame.encodedWithLengthPrefix(allocator: context.channel.allocator)
+      context.writeAndFlush(self.wrapOutboundOut(bytes), promise: nil)
+    } catch {
+      self.logger.error("could not encode a frame", metadata: ["error": "\(error)"])
+      context.close(promise: nil)
+    }
+  }
+
+  private func tearDown() {
+    self.stateMachine.closed()
+    self.tickTask?.cancel()
+    self.tickTask = nil
+    let calls = self.calls
+    self.calls.removeAll()
+    for call in calls.values {
+      call.cancellation.cancel()
+      call.source.finish(
+        RPCError(code: .unavailable, message: "the connection closed before the call ended"))
+    }
+    let waiters = self.writabilityWaiters
+    self.writabilityWaiters.removeAll()
+    for waiter in waiters {
+      waiter.fail(RPCError(code: .unavailable, message: "the connection closed"))
+    }
+    self.acceptedCalls.finish()
+  }
+
+  static func tickInterval(for configuration: ServerConnectionStateMachine.Configuration)
+    -> TimeAmount
+  {
+    let timers = [
+      configuration.keepaliveInterval, configuration.idleTimeout,
+      configuration.handshakeTimeout, configuration.gracePeriod, configuration.keepaliveTimeout,
+    ].compactMap { $0 }
+    let shortest = timers.min() ?? .seconds(1)
+    return min(max(.nanoseconds(shortest.nanoseconds / 4), .milliseconds(5)), .seconds(1))
+  }
+
+  private static func describe(_ address: SocketAddress?) -> String {
+    switch address {
+    case .v4(let v4): "ipv4:\(v4.host):\(address?.port ?? 0)"
+    case .v6(let v6): "ipv6:[\(v6.host)]:\(address?.port ?? 0)"
+    case .unixDomainSocket: "unix:\(address?.pathname ?? "")"
+    case .none: "unknown"
+    }
+  }
+
+  static func kindName(_ kind: Volunteer_Wire_V1_Frame.OneOf_Kind?) -> String {
+    switch kind {
+    case .settings: "settings"
+    case .open: "open"
+    case .message: "message"
+    case .halfClose: "half_close"
+    case .headers: "headers"
+    case .status: "status"
+    case .cancel: "cancel"
+    case .ping: "ping"
+    case .pong: "pong"
+    case .goaway: "goaway"
+    case .none: "empty"
+    }
+  }
+}
+
+extension MethodDescriptor {
+  /// Parses a gRPC method path, `/package.Service/Method`.
+  init?(path: String) {
+    guard path.first == "/" else { return nil }
+    let parts = path.dropFirst().split(separator: "/", omittingEmptySubsequences: false)
+    guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { return nil }
+    self.init(fullyQualifiedService: String(parts[0]), method: String(parts[1]))
+  }
+}

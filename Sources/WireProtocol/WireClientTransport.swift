@@ -1,0 +1,241 @@
+import GRPCCore
+import NIOCore
+import NIOPosix
+import NIOSSL
+import Synchronization
+
+/// A GRPCCore client transport speaking the Volunteer Records wire protocol over mutual TLS.
+///
+/// Wrap it in a `GRPCClient` (or `withGRPCClient`) and call the generated stubs. It keeps
+/// one connection, reconnecting with backoff when it drops; calls made while no connection
+/// can be established fail fast with `UNAVAILABLE` naming the cause.
+public final class WireClientTransport: ClientTransport {
+  public typealias Bytes = [UInt8]
+
+  /// Where to connect and with which credentials.
+  public struct Configuration: Sendable {
+    /// Server host name or address.
+    public var host: String
+    /// Server port.
+    public var port: Int
+    /// This client's certificate and key, and the CA the server must chain to.
+    public var tls: WireTLSFiles
+    /// The name the server certificate must carry; defaults to `host`.
+    public var serverHostname: String?
+    /// Give up on a connection attempt after this long (default 10 s).
+    public var connectTimeout: Duration = .seconds(10)
+    /// Largest frame accepted from the server (default 4 MiB).
+    public var maxFrameSize: Int = 4 * 1024 * 1024
+
+    /// Creates a configuration.
+    public init(host: String, port: Int, tls: WireTLSFiles) {
+      self.host = host
+      self.port = port
+      self.tls = tls
+    }
+  }
+
+  private struct Connection: Sendable {
+    var channel: any Channel
+    var handler: NIOLoopBound<ClientConnectionHandler>
+  }
+
+  private enum ConnectionState {
+    case connecting([CheckedContinuation<Connection, any Error>])
+    case ready(Connection)
+    case failed(RPCError)
+    case shutDown
+  }
+
+  public let retryThrottle: RetryThrottle? = nil
+  private let configuration: Configuration
+  private let eventLoopGroup: any EventLoopGroup
+  private let state = Mutex(ConnectionState.connecting([]))
+
+  /// Creates a transport; it connects when `GRPCClient` runs ``connect()``.
+  public init(
+    configuration: Configuration,
+    eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+  ) {
+    self.configuration = configuration
+    self.eventLoopGroup = eventLoopGroup
+  }
+
+  public func connect() async throws {
+    var backoff = Duration.milliseconds(100)
+    while !self.isShutDown {
+      do {
+        let connection = try await self.establishConnection()
+        backoff = .milliseconds(100)
+        if !self.publish(connection) {
+          // Shut down while connecting.
+          connection.handler.eventLoop.execute { connection.handler.value.beginGracefulShutdown() }
+        }
+        try? await connection.handler.eventLoop.flatSubmit {
+          connection.handler.value.closed.futureResult
+        }.get()
+        self.state.withLock { state in
+          if case .ready = state { state = .connecting([]) }
+        }
+      } catch {
+        let failure = RPCError(
+          code: .unavailable,
+          message: "could not connect to \(self.configuration.host):\(self.configuration.port): "
+            + "\((error as? RPCError)?.message ?? String(describing: error))")
+        self.fail(with: failure)
+      }
+      // Back off in short slices so a shutdown is noticed promptly.
+      let resumeAt = ContinuousClock.now + backoff
+      while !self.isShutDown, ContinuousClock.now < resumeAt {
+        try? await Task.sleep(for: .milliseconds(50))
+      }
+      backoff = min(backoff * 2, .seconds(5))
+      self.state.withLock { state in
+        if case .failed = state { state = .connecting([]) }
+      }
+    }
+  }
+
+  public func beginGracefulShutdown() {
+    let previous = self.state.withLock { state in
+      defer { state = .shutDown }
+      return state
+    }
+    switch previous {
+    case .connecting(let waiters):
+      for waiter in waiters {
+        waiter.resume(throwing: RPCError(code: .unavailable, message: "the client is shutting down"))
+      }
+    case .ready(let connection):
+      connection.handler.eventLoop.execute { connection.handler.value.beginGracefulShutdown() }
+    case .failed, .shutDown:
+      break
+    }
+  }
+
+  public func withStream<T: Sendable>(
+    descriptor: MethodDescriptor,
+    options: CallOptions,
+    _ closure: (_ stream: RPCStream<Inbound, Outbound>, _ context: ClientContext) async throws -> T
+  ) async throws -> T {
+    let connection = try await self.readyConnection()
+    let handler = connection.handler
+    let path = "/" + descriptor.fullyQualifiedMethod
+    let reserved = try await handler.eventLoop.flatSubmit {
+      handler.value.reserveCall(path: path, eventLoop: handler.eventLoop)
+    }.get()
+    defer {
+      handler.eventLoop.execute { handler.value.release(localID: reserved.localID) }
+    }
+    let stream = RPCStream(
+      descriptor: descriptor,
+      inbound: reserved.inbound,
+      outbound: RPCWriter.Closable(
+        wrapping: ClientCallWriter(connection: handler, localID: reserved.localID))
+    )
+    let context = ClientContext(
+      descriptor: descriptor,
+      remotePeer: "\(connection.channel.remoteAddress.map { "\($0)" } ?? "unknown")",
+      localPeer: "\(connection.channel.localAddress.map { "\($0)" } ?? "unknown")"
+    )
+    return try await closure(stream, context)
+  }
+
+  public func config(forMethod descriptor: MethodDescriptor) -> MethodConfig? {
+    nil
+  }
+
+  // MARK: Connection management
+
+  private var isShutDown: Bool {
+    self.state.withLock { state in
+      if case .shutDown = state { true } else { false }
+    }
+  }
+
+  private func readyConnection() async throws -> Connection {
+    try await withCheckedThrowingContinuation { continuation in
+      let result = self.state.withLock { state -> Result<Connection, RPCError>? in
+        switch state {
+        case .ready(let connection):
+          return .success(connection)
+        case .failed(let error):
+          return .failure(error)
+        case .shutDown:
+          return .failure(RPCError(code: .unavailable, message: "the client is shut down"))
+        case .connecting(var waiters):
+          waiters.append(continuation)
+          state = .connecting(waiters)
+          return nil
+        }
+      }
+      if let result { continuation.resume(with: result) }
+    }
+  }
+
+  private func publish(_ connection: Connection) -> Bool {
+    let waiters = self.state.withLock { state -> [CheckedContinuation<Connection, any Error>]? in
+      switch state {
+      case .connecting(let waiters):
+        state = .ready(connection)
+        return waiters
+      case .failed:
+        state = .ready(connection)
+        return []
+      case .ready, .shutDown:
+        return nil
+      }
+    }
+    guard let waiters else { return false }
+    for waiter in waiters { waiter.resume(returning: connection) }
+    return true
+  }
+
+  private func fail(with error: RPCError) {
+    let waiters = self.state.withLock { state -> [CheckedContinuation<Connection, any Error>] in
+      switch state {
+      case .connecting(let waiters):
+        state = .failed(error)
+        return waiters
+      case .ready, .failed:
+        state = .failed(error)
+        return []
+      case .shutDown:
+        return []
+      }
+    }
+    for waiter in waiters { waiter.resume(throwing: error) }
+  }
+
+  private func establishConnection() async throws -> Connection {
+    let config = self.configuration
+    let sslContext = try NIOSSLContext(configuration: config.tls.makeClientConfiguration())
+    let serverHostname = config.serverHostname ?? config.host
+    // SNI must not carry an IP address.
+    let sniHostname = serverHostname.contains(where: { $0 == ":" }) || serverHostname.allSatisfy({ $0.isNumber || $0 == "." })
+      ? nil : serverHostname
+    let connection = try await ClientBootstrap(group: self.eventLoopGroup)
+      .connectTimeout(TimeAmount(config.connectTimeout))
+      .channelOption(.socketOption(.tcp_nodelay), value: 1)
+      .channelInitializer { channel in
+        channel.eventLoop.makeCompletedFuture {
+          let sync = channel.pipeline.syncOperations
+          let tls = try NIOSSLClientHandler(context: sslContext, serverHostname: sniHostname)
+          try sync.addHandler(tls)
+          try sync.addHandler(
+            ByteToMessageHandler(
+              FrameDecoder(expectsPreface: false, maxFrameSize: config.maxFrameSize)))
+          try sync.addHandler(ClientConnectionHandler(eventLoop: channel.eventLoop))
+        }
+      }
+      .connect(host: config.host, port: config.port)
+      .flatMapThrowing { channel in
+        let handler = try channel.pipeline.syncOperations.handler(type: ClientConnectionHandler.self)
+        return Connection(channel: channel, handler: NIOLoopBound(handler, eventLoop: channel.eventLoop))
+      }
+      .get()
+    let handler = connection.handler
+    try await handler.eventLoop.flatSubmit { handler.value.ready.futureResult }.get()
+    return connection
+  }
+}
