@@ -42,6 +42,8 @@ final class ClientConnectionHandler: ChannelDuplexHandler, InboundPartsConsumerO
 
   /// Completes when the server's settings arrived; fails if the connection closes first.
   let ready: EventLoopPromise<Void>
+  /// Completes when the connection takes no new calls: the server sent `GoAway`, or it closed.
+  let goingAway: EventLoopPromise<Void>
   /// Completes when the connection has closed.
   let closed: EventLoopPromise<Void>
 
@@ -61,6 +63,7 @@ final class ClientConnectionHandler: ChannelDuplexHandler, InboundPartsConsumerO
 
   init(eventLoop: any EventLoop) {
     self.ready = eventLoop.makePromise()
+    self.goingAway = eventLoop.makePromise()
     self.closed = eventLoop.makePromise()
   }
 
@@ -118,7 +121,12 @@ final class ClientConnectionHandler: ChannelDuplexHandler, InboundPartsConsumerO
   func channelRead(context: ChannelHandlerContext, data: NIOAny) {
     guard case .frame(let frame) = self.unwrapInboundIn(data) else { return }
     switch frame.kind {
-    case .settings(let settings):
+    case .settings(var settings):
+      // 0 cannot be told from "unset" in proto3: it means the default.
+      let defaults = Volunteer_Wire_V1_Settings.defaults
+      if settings.maxFrameSize == 0 { settings.maxFrameSize = defaults.maxFrameSize }
+      if settings.maxConcurrentCalls == 0 { settings.maxConcurrentCalls = defaults.maxConcurrentCalls }
+      if settings.maxMetadataSize == 0 { settings.maxMetadataSize = defaults.maxMetadataSize }
       self.settings = settings
       self.ready.succeed()
       self.grantSlots()
@@ -209,35 +217,52 @@ final class ClientConnectionHandler: ChannelDuplexHandler, InboundPartsConsumerO
         return eventLoop.makeFailedFuture(
           RPCError(code: .internalError, message: "request metadata sent twice"))
       }
-      call.callID = self.nextCallID
-      self.nextCallID += 1
-      self.localIDsByCallID[call.callID] = localID
       var open = Volunteer_Wire_V1_Open()
       open.method = call.path
       open.metadata = metadata.wireEntries
-      self.writeFrame(.call(call.callID, .open(open)))
+      if let tooLarge = self.writeFrame(.call(self.nextCallID, .open(open))) {
+        return self.failLocally(
+          call,
+          RPCError(
+            code: .resourceExhausted,
+            message: "request metadata needs a frame of \(tooLarge.size) bytes, more than the "
+              + "server's limit of \(tooLarge.limit) bytes"),
+          eventLoop: eventLoop)
+      }
+      call.callID = self.nextCallID
+      self.nextCallID += 1
+      self.localIDsByCallID[call.callID] = localID
     case .message(let bytes):
       guard call.callID != 0 else {
         return eventLoop.makeFailedFuture(
           RPCError(code: .internalError, message: "request message sent before metadata"))
       }
-      // Leave room for the frame's own fields around the message bytes.
-      let limit = Int(self.settings.maxFrameSize) - 32
-      guard bytes.count <= limit else {
-        return eventLoop.makeFailedFuture(
-          RPCError(
-            code: .resourceExhausted,
-            message: "request message of \(bytes.count) bytes exceeds the server's frame "
-              + "limit of \(self.settings.maxFrameSize) bytes"))
-      }
       var message = Volunteer_Wire_V1_Message()
       message.data = .init(bytes)
-      self.writeFrame(.call(call.callID, .message(message)))
+      if let tooLarge = self.writeFrame(.call(call.callID, .message(message))) {
+        return self.failLocally(
+          call,
+          RPCError(
+            code: .resourceExhausted,
+            message: "request message of \(bytes.count) bytes needs a frame of "
+              + "\(tooLarge.size) bytes, more than the server's limit of \(tooLarge.limit) bytes"),
+          eventLoop: eventLoop)
+      }
     }
     if context.channel.isWritable { return eventLoop.makeSucceededVoidFuture() }
     let promise = eventLoop.makePromise(of: Void.self)
     self.writabilityWaiters.append(promise)
     return promise.futureResult
+  }
+
+  /// Ends a call that cannot be sent (a frame over the server's limit) with `error`, cancelling
+  /// it on the server if it was opened there.
+  private func failLocally(
+    _ call: Call, _ error: RPCError, eventLoop: any EventLoop
+  ) -> EventLoopFuture<Void> {
+    if call.callID != 0 { self.writeFrame(.call(call.callID, .cancel(.init()))) }
+    self.end(call, error: error)
+    return eventLoop.makeFailedFuture(error)
   }
 
   /// The caller finished sending: half-close, or cancel when it failed.
@@ -260,6 +285,12 @@ final class ClientConnectionHandler: ChannelDuplexHandler, InboundPartsConsumerO
     }
     self.reservedSlots -= 1
     self.grantSlots()
+  }
+
+  /// Closes the connection now; its calls fail with `reason`.
+  func abort(_ reason: RPCError) {
+    if self.closeReason == nil { self.closeReason = reason }
+    self.context?.close(promise: nil)
   }
 
   /// Stops opening calls on this connection; closes it once the open calls end.
@@ -325,6 +356,7 @@ final class ClientConnectionHandler: ChannelDuplexHandler, InboundPartsConsumerO
           message: "the server is going away and did not start this call; it is safe to retry"))
     }
     self.failSlotWaiters()
+    self.goingAway.succeed()
     self.closeIfDrained()
   }
 
@@ -360,14 +392,20 @@ final class ClientConnectionHandler: ChannelDuplexHandler, InboundPartsConsumerO
     context.close(promise: nil)
   }
 
-  private func writeFrame(_ frame: Volunteer_Wire_V1_Frame) {
-    guard let context = self.context else { return }
+  /// Writes a frame, or returns why not when it exceeds the server's maximum frame size.
+  @discardableResult
+  private func writeFrame(_ frame: Volunteer_Wire_V1_Frame) -> FrameTooLargeError? {
+    guard let context = self.context else { return nil }
     do {
-      let bytes = try frame.encodedWithLengthPrefix(allocator: context.channel.allocator)
+      let bytes = try frame.encodedWithLengthPrefix(
+        allocator: context.channel.allocator, maxFrameSize: Int(self.settings.maxFrameSize))
       context.writeAndFlush(self.wrapOutboundOut(bytes), promise: nil)
+    } catch let error as FrameTooLargeError {
+      return error
     } catch {
       context.close(promise: nil)
     }
+    return nil
   }
 
   private func tearDown() {
@@ -385,6 +423,7 @@ final class ClientConnectionHandler: ChannelDuplexHandler, InboundPartsConsumerO
     self.writabilityWaiters.removeAll()
     for waiter in waiters { waiter.fail(error) }
     self.ready.fail(error)
+    self.goingAway.succeed()
     self.closed.succeed()
   }
 }

@@ -31,7 +31,14 @@ final class ServerConnectionHandler: ChannelDuplexHandler, InboundPartsConsumerO
   struct Configuration {
     var stateMachine: ServerConnectionStateMachine.Configuration
     var maxMetadataSize: Int
+    /// The largest frame the server sends (the `max_frame_size` it announces).
+    var maxFrameSize: Int
+    /// How long a closing connection may take to flush its last frames (a peer that stopped
+    /// reading never lets them through) before its TCP connection is closed regardless.
+    var closeTimeout: TimeAmount = .seconds(5)
     var settings: Volunteer_Wire_V1_Settings
+    /// The descriptors the server registered, by path.
+    var methodsByPath: [String: MethodDescriptor] = [:]
   }
 
   private typealias InboundProducer = NIOThrowingAsyncSequenceProducer<
@@ -63,7 +70,9 @@ final class ServerConnectionHandler: ChannelDuplexHandler, InboundPartsConsumerO
   private var readGate = ReadGate()
   private var writabilityWaiters: [EventLoopPromise<Void>] = []
   private var tickTask: RepeatedTask?
+  private var forcedClose: Scheduled<Void>?
   private var isClosing = false
+  private var tlsHandshakeCompleted = false
   private var remotePeer = "unknown"
   private var localPeer = "unknown"
 
@@ -112,6 +121,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler, InboundPartsConsumerO
 
   func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
     if case .handshakeCompleted = event as? TLSUserEvent {
+      self.tlsHandshakeCompleted = true
       do {
         guard let certificate = try context.pipeline.syncOperations.nioSSL_peerCertificate() else {
           throw WireProtocolError(
@@ -162,7 +172,12 @@ final class ServerConnectionHandler: ChannelDuplexHandler, InboundPartsConsumerO
       self.stateMachine.prefaceReceived(now: self.now())
       self.writeFrame(.connection(.settings(self.configuration.settings)))
     case .frame(let frame):
-      self.stateMachine.frameReceived(now: self.now())
+      let isKeepalive: Bool
+      switch frame.kind {
+      case .ping, .pong: isKeepalive = true
+      default: isKeepalive = false
+      }
+      self.stateMachine.frameReceived(now: self.now(), isActivity: !isKeepalive)
       self.handle(frame)
     }
   }
@@ -171,33 +186,50 @@ final class ServerConnectionHandler: ChannelDuplexHandler, InboundPartsConsumerO
 
   private func handle(_ frame: Volunteer_Wire_V1_Frame) {
     let callID = frame.callID
+    let kindName = Self.kindName(frame.kind)
     switch frame.kind {
     case .open(let open):
       guard callID != 0 else {
-        return self.goAwayAndClose(code: .internalError, reason: "open frame with call id 0")
+        return self.goAwayAndClose(
+          code: .internalError,
+          reason: "malformed frame: open frame with call id 0; call frames need a non-zero call id")
       }
       self.open(callID: callID, open)
-    case .message(let message):
-      guard let call = self.calls[callID] else { return }  // ended calls race with late frames
-      let result = call.source.yield(.message(Array(message.data)))
-      if result == .stopProducing, !call.readPaused {
-        call.readPaused = true
-        self.readGate.pause()
+    case .message, .halfClose, .cancel:
+      if let violation = self.stateMachine.checkCallFrame(id: callID, kind: kindName) {
+        return self.goAwayAndClose(code: .internalError, reason: violation)
       }
-    case .halfClose:
-      self.calls[callID]?.source.finish()
-    case .cancel:
-      self.cancel(callID: callID)
-    case .ping(let ping):
-      var pong = Volunteer_Wire_V1_Pong()
-      pong.opaque = ping.opaque
-      self.writeFrame(.connection(.pong(pong)))
-    case .pong, .goaway:
-      break  // liveness was recorded; a client's goaway only means it opens no more calls
+      switch frame.kind {
+      case .message(let message):
+        guard let call = self.calls[callID] else { return }  // ended calls race with late frames
+        let result = call.source.yield(.message(Array(message.data)))
+        if result == .stopProducing, !call.readPaused {
+          call.readPaused = true
+          self.readGate.pause()
+        }
+      case .halfClose:
+        self.calls[callID]?.source.finish()
+      default:
+        self.cancel(callID: callID)
+      }
+    case .ping, .pong, .goaway:
+      guard callID == 0 else {
+        return self.goAwayAndClose(
+          code: .internalError,
+          reason: "malformed frame: \(kindName) frame with call id \(callID); connection frames "
+            + "use call id 0")
+      }
+      if case .ping(let ping) = frame.kind {
+        var pong = Volunteer_Wire_V1_Pong()
+        pong.opaque = ping.opaque
+        self.writeFrame(.connection(.pong(pong)))
+      }
+      // Liveness was recorded; a pong needs nothing more, and a client's goaway only means
+      // it opens no more calls.
     case .settings, .headers, .status, .none:
       self.goAwayAndClose(
         code: .internalError,
-        reason: "a client may not send \(Self.kindName(frame.kind)) frames")
+        reason: "protocol error: a client may not send \(kindName) frames")
     }
   }
 
@@ -216,7 +248,10 @@ final class ServerConnectionHandler: ChannelDuplexHandler, InboundPartsConsumerO
         self.writeStatus(callID: callID, code: Status.Code(error.code), message: error.message)
         return self.endCall(callID)
       }
-      guard let descriptor = MethodDescriptor(path: open.method) else {
+      guard
+        let descriptor = self.configuration.methodsByPath[open.method]
+          ?? MethodDescriptor(path: open.method)
+      else {
         self.writeStatus(
           callID: callID, code: .unimplemented,
           message: "method path \"\(open.method)\" is not of the form /package.Service/Method")
@@ -272,11 +307,27 @@ final class ServerConnectionHandler: ChannelDuplexHandler, InboundPartsConsumerO
     case .metadata(let metadata):
       var headers = Volunteer_Wire_V1_Headers()
       headers.metadata = metadata.wireEntries
-      self.writeFrame(.call(callID, .headers(headers)))
+      if let tooLarge = self.writeFrame(.call(callID, .headers(headers))) {
+        return self.failCall(
+          callID,
+          RPCError(
+            code: .resourceExhausted,
+            message: "response metadata needs a frame of \(tooLarge.size) bytes, more than the "
+              + "limit of \(tooLarge.limit) bytes"),
+          eventLoop: context.eventLoop)
+      }
     case .message(let bytes):
       var message = Volunteer_Wire_V1_Message()
       message.data = .init(bytes)
-      self.writeFrame(.call(callID, .message(message)))
+      if let tooLarge = self.writeFrame(.call(callID, .message(message))) {
+        return self.failCall(
+          callID,
+          RPCError(
+            code: .resourceExhausted,
+            message: "response message of \(bytes.count) bytes needs a frame of \(tooLarge.size) "
+              + "bytes, more than the limit of \(tooLarge.limit) bytes"),
+          eventLoop: context.eventLoop)
+      }
     case .status(let status, let trailers):
       if let call = self.calls.removeValue(forKey: callID) {
         call.source.finish()
@@ -292,6 +343,21 @@ final class ServerConnectionHandler: ChannelDuplexHandler, InboundPartsConsumerO
     let promise = context.eventLoop.makePromise(of: Void.self)
     self.writabilityWaiters.append(promise)
     return promise.futureResult
+  }
+
+  /// Ends a call the server cannot continue (a response part too large to send): cancels its
+  /// handler, sends `error` as its status and fails the handler's write with it.
+  private func failCall(
+    _ callID: UInt32, _ error: RPCError, eventLoop: any EventLoop
+  ) -> EventLoopFuture<Void> {
+    if let call = self.calls.removeValue(forKey: callID) {
+      call.cancellation.cancel()
+      call.source.finish(error)
+      self.resumeIfPaused(call)
+    }
+    self.writeStatus(callID: callID, code: Status.Code(error.code), message: error.message)
+    self.endCall(callID)
+    return eventLoop.makeFailedFuture(error)
   }
 
   /// The handler's writer closed. A call that never wrote its status ends with one here.
@@ -373,11 +439,24 @@ final class ServerConnectionHandler: ChannelDuplexHandler, InboundPartsConsumerO
     status.code = UInt32(code.rawValue)
     status.message = message
     status.trailers = trailers.wireEntries
-    self.writeFrame(.call(callID, .status(status)))
+    if let tooLarge = self.writeFrame(.call(callID, .status(status))) {
+      // Never send a frame over the announced limit: replace the status by a short one.
+      var replacement = Volunteer_Wire_V1_Status()
+      replacement.code = UInt32(Status.Code.resourceExhausted.rawValue)
+      replacement.message =
+        "the call's status (code \(code.rawValue)) with its message and trailers needs a frame "
+        + "of \(tooLarge.size) bytes, more than the limit of \(tooLarge.limit) bytes"
+      self.writeFrame(.call(callID, .status(replacement)))
+    }
   }
 
   private func goAwayAndClose(code: Status.Code, reason: String) {
     guard !self.isClosing else { return }
+    guard self.tlsHandshakeCompleted else {
+      // Nothing can be sent before TLS is up (e.g. the handshake timed out): just close.
+      self.isClosing = true
+      return self.closeTransport()
+    }
     var goAway = Volunteer_Wire_V1_GoAway()
     goAway.lastCallID = self.stateMachine.highestCallID
     goAway.code = UInt32(code.rawValue)
@@ -386,30 +465,56 @@ final class ServerConnectionHandler: ChannelDuplexHandler, InboundPartsConsumerO
     self.closeAfterPendingWrites()
   }
 
+  /// Flushes what is queued, then closes. A peer that stopped reading never lets the last
+  /// frames through, so after `closeTimeout` the TCP connection is closed regardless.
   private func closeAfterPendingWrites() {
     guard let context = self.context, !self.isClosing else { return }
     self.isClosing = true
+    let channel = context.channel
     let promise = context.eventLoop.makePromise(of: Void.self)
-    context.writeAndFlush(self.wrapOutboundOut(context.channel.allocator.buffer(capacity: 0)), promise: promise)
-    let boundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
-    promise.futureResult.whenComplete { _ in boundContext.value.close(promise: nil) }
+    context.writeAndFlush(self.wrapOutboundOut(channel.allocator.buffer(capacity: 0)), promise: promise)
+    promise.futureResult.whenComplete { _ in channel.close(promise: nil) }
+    let connection = NIOLoopBound(self, eventLoop: context.eventLoop)
+    self.forcedClose = context.eventLoop.scheduleTask(in: self.configuration.closeTimeout) {
+      connection.value.closeTransport()
+    }
   }
 
-  private func writeFrame(_ frame: Volunteer_Wire_V1_Frame) {
+  /// Closes the TCP connection at once, skipping the TLS close_notify exchange (which would
+  /// wait for a peer that may never answer).
+  private func closeTransport() {
     guard let context = self.context else { return }
+    let channel = context.channel
+    if let tls = try? channel.pipeline.syncOperations.context(handlerType: NIOSSLServerHandler.self) {
+      tls.close(promise: nil)  // starts below the TLS handler
+    } else {
+      channel.close(promise: nil)
+    }
+  }
+
+  /// Writes a frame, or returns why not when it is larger than the frame size limit.
+  @discardableResult
+  private func writeFrame(_ frame: Volunteer_Wire_V1_Frame) -> FrameTooLargeError? {
+    guard let context = self.context else { return nil }
     do {
-      let bytes = try frame.encodedWithLengthPrefix(allocator: context.channel.allocator)
+      let bytes = try frame.encodedWithLengthPrefix(
+        allocator: context.channel.allocator, maxFrameSize: self.configuration.maxFrameSize)
       context.writeAndFlush(self.wrapOutboundOut(bytes), promise: nil)
+    } catch let error as FrameTooLargeError {
+      return error
     } catch {
       self.logger.error("could not encode a frame", metadata: ["error": "\(error)"])
       context.close(promise: nil)
     }
+    return nil
   }
 
   private func tearDown() {
     self.stateMachine.closed()
     self.tickTask?.cancel()
     self.tickTask = nil
+    self.forcedClose?.cancel()
+    self.forcedClose = nil
     let calls = self.calls
     self.calls.removeAll()
     for call in calls.values {

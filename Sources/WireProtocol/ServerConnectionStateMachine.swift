@@ -54,7 +54,11 @@ struct ServerConnectionStateMachine {
   private(set) var openCalls: Set<UInt32> = []
   /// The highest call id accepted so far: the `last_call_id` of a `GoAway`.
   private(set) var highestCallID: UInt32 = 0
+  /// When the last frame of any kind arrived: liveness, for keepalive.
   private var lastInboundFrame: NIODeadline
+  /// When the last frame other than a ping or pong arrived: activity, for the idle timeout.
+  private var lastActivity: NIODeadline
+  /// When the connection last became free of open calls; `nil` while calls are open.
   private var idleSince: NIODeadline?
   private var pingSentAt: NIODeadline?
   private var nextPingOpaque: UInt64 = 1
@@ -63,6 +67,7 @@ struct ServerConnectionStateMachine {
     self.configuration = configuration
     self.phase = .awaitingPreface(since: now)
     self.lastInboundFrame = now
+    self.lastActivity = now
     self.idleSince = now
   }
 
@@ -80,18 +85,34 @@ struct ServerConnectionStateMachine {
     self.frameReceived(now: now)
   }
 
-  /// Any inbound frame proves the peer alive.
-  mutating func frameReceived(now: NIODeadline) {
+  /// Any inbound frame proves the peer alive. Only frames that are `isActivity` (all but ping
+  /// and pong) keep the connection from being idle, so keepalive traffic alone cannot hold an
+  /// idle connection open.
+  mutating func frameReceived(now: NIODeadline, isActivity: Bool = true) {
     self.lastInboundFrame = now
     self.pingSentAt = nil
+    if isActivity { self.lastActivity = now }
+  }
+
+  /// Checks that a message, half-close or cancel frame addresses a call id that was opened
+  /// (or refused) before. Returns the reason of the protocol violation, or `nil` if the
+  /// frame may be delivered (or ignored, for a call that already ended).
+  func checkCallFrame(id: UInt32, kind: String) -> String? {
+    if id == 0 {
+      return "malformed frame: \(kind) frame with call id 0; call frames need a non-zero call id"
+    }
+    if id > self.highestCallID {
+      return "protocol error: \(kind) frame for call \(id), which was never opened"
+    }
+    return nil
   }
 
   /// The peer asks to open call `id`.
   mutating func openCall(id: UInt32, now: NIODeadline) -> OpenDecision {
     guard id > self.highestCallID else {
       return .protocolViolation(
-        "call id \(id) is not greater than the previous call id \(self.highestCallID); "
-          + "call ids must be non-zero and strictly increasing"
+        "protocol error: call id \(id) not increasing (the previous call id was "
+          + "\(self.highestCallID)); call ids must be non-zero and strictly increasing"
       )
     }
     self.highestCallID = id
@@ -163,23 +184,24 @@ struct ServerConnectionStateMachine {
       break
     }
 
-    if let pingSentAt = self.pingSentAt {
-      if now - pingSentAt >= config.keepaliveTimeout {
-        return .close(
-          code: .unavailable,
-          reason: "keepalive ping not answered within \(config.keepaliveTimeout.milliseconds) ms"
-        )
-      }
-    } else if let interval = config.keepaliveInterval, now - self.lastInboundFrame >= interval {
+    if let pingSentAt = self.pingSentAt, now - pingSentAt >= config.keepaliveTimeout {
+      return .close(
+        code: .unavailable,
+        reason: "keepalive ping not answered within \(config.keepaliveTimeout.milliseconds) ms"
+      )
+    }
+    // Closing an idle connection beats pinging it.
+    if let idleTimeout = config.idleTimeout, self.openCalls.isEmpty, let idleSince = self.idleSince,
+      now - max(idleSince, self.lastActivity) >= idleTimeout
+    {
+      return .close(code: .ok, reason: "idle timeout")
+    }
+    if self.pingSentAt == nil, let interval = config.keepaliveInterval,
+      now - self.lastInboundFrame >= interval
+    {
       self.pingSentAt = now
       defer { self.nextPingOpaque &+= 1 }
       return .sendPing(opaque: self.nextPingOpaque)
-    }
-
-    if let idleTimeout = config.idleTimeout, self.openCalls.isEmpty, let idleSince = self.idleSince,
-      now - max(idleSince, self.lastInboundFrame) >= idleTimeout
-    {
-      return .close(code: .ok, reason: "idle timeout")
     }
     return .none
   }

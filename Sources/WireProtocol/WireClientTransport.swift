@@ -26,6 +26,9 @@ public final class WireClientTransport: ClientTransport {
     public var connectTimeout: Duration = .seconds(10)
     /// Largest frame accepted from the server (default 4 MiB).
     public var maxFrameSize: Int = 4 * 1024 * 1024
+    /// Replaces the TLS configuration built from ``tls`` (tests only: e.g. no client
+    /// certificate).
+    var tlsConfigurationOverride: TLSConfiguration?
 
     /// Creates a configuration.
     public init(host: String, port: Int, tls: WireTLSFiles) {
@@ -62,20 +65,33 @@ public final class WireClientTransport: ClientTransport {
   }
 
   public func connect() async throws {
+    try await withTaskCancellationHandler {
+      try await self.runConnections()
+    } onCancel: {
+      self.shutDownNow()
+    }
+  }
+
+  /// Keeps one usable connection: connects, and when the connection goes away (a `GoAway` from
+  /// the server, or a close) makes a new one for new calls while the old one's calls finish.
+  private func runConnections() async throws {
     var backoff = Duration.milliseconds(100)
+    var draining: [EventLoopFuture<Void>] = []
     while !self.isShutDown {
       do {
         let connection = try await self.establishConnection()
         backoff = .milliseconds(100)
+        let handler = connection.handler
         if !self.publish(connection) {
           // Shut down while connecting.
-          connection.handler.eventLoop.execute { connection.handler.value.beginGracefulShutdown() }
+          handler.eventLoop.execute { handler.value.beginGracefulShutdown() }
         }
-        try? await connection.handler.eventLoop.flatSubmit {
-          connection.handler.value.closed.futureResult
-        }.get()
+        try? await handler.eventLoop.flatSubmit { handler.value.goingAway.futureResult }.get()
+        draining.append(handler.eventLoop.flatSubmit { handler.value.closed.futureResult })
         self.state.withLock { state in
-          if case .ready = state { state = .connecting([]) }
+          if case .ready(let current) = state, current.channel === connection.channel {
+            state = .connecting([])
+          }
         }
       } catch {
         let failure = RPCError(
@@ -93,6 +109,26 @@ public final class WireClientTransport: ClientTransport {
       self.state.withLock { state in
         if case .failed = state { state = .connecting([]) }
       }
+    }
+    // Connections that went away still finish their calls; return once they have closed.
+    for closed in draining { try? await closed.get() }
+  }
+
+  /// Task cancellation: stops at once, closing the connection and failing calls.
+  private func shutDownNow() {
+    let previous = self.state.withLock { state in
+      defer { state = .shutDown }
+      return state
+    }
+    switch previous {
+    case .connecting(let waiters):
+      for waiter in waiters {
+        waiter.resume(throwing: RPCError(code: .unavailable, message: "the client was cancelled"))
+      }
+    case .ready(let connection):
+      connection.channel.close(promise: nil)
+    case .failed, .shutDown:
+      break
     }
   }
 
@@ -209,7 +245,8 @@ public final class WireClientTransport: ClientTransport {
 
   private func establishConnection() async throws -> Connection {
     let config = self.configuration
-    let sslContext = try NIOSSLContext(configuration: config.tls.makeClientConfiguration())
+    let sslContext = try NIOSSLContext(
+      configuration: try config.tlsConfigurationOverride ?? config.tls.makeClientConfiguration())
     let serverHostname = config.serverHostname ?? config.host
     // SNI must not carry an IP address.
     let sniHostname = serverHostname.contains(where: { $0 == ":" }) || serverHostname.allSatisfy({ $0.isNumber || $0 == "." })
@@ -235,7 +272,22 @@ public final class WireClientTransport: ClientTransport {
       }
       .get()
     let handler = connection.handler
-    try await handler.eventLoop.flatSubmit { handler.value.ready.futureResult }.get()
+    // The TLS handshake and the server's settings must also arrive within the connect timeout.
+    let channel = connection.channel
+    let timeout = handler.eventLoop.scheduleTask(in: TimeAmount(config.connectTimeout)) {
+      handler.value.abort(
+        RPCError(
+          code: .unavailable,
+          message: "no TLS handshake and settings from the server within "
+            + "\(config.connectTimeout.milliseconds) ms"))
+    }
+    defer { timeout.cancel() }
+    do {
+      try await handler.eventLoop.flatSubmit { handler.value.ready.futureResult }.get()
+    } catch {
+      channel.close(promise: nil)
+      throw error
+    }
     return connection
   }
 }

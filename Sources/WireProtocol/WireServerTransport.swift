@@ -40,6 +40,11 @@ public final class WireServerTransport: ServerTransport {
     public var gracePeriod: Duration = .seconds(30)
     /// Announced to clients in the settings frame.
     public var serverVersion: String = "volunteer-records"
+    /// How long a closing connection may take to flush its last frames before its TCP
+    /// connection is closed regardless (a client that stopped reading never lets them through).
+    var closeTimeout: Duration = .seconds(5)
+    /// Replaces the TLS configuration built from ``tls`` (tests only).
+    var tlsConfigurationOverride: TLSConfiguration?
 
     /// Creates a configuration with safe defaults for every limit.
     public init(host: String, port: Int, tls: WireTLSFiles) {
@@ -54,6 +59,9 @@ public final class WireServerTransport: ServerTransport {
     var connections: [ObjectIdentifier: NIOLoopBound<ServerConnectionHandler>] = [:]
     var isShuttingDown = false
     var addressWaiters: [CheckedContinuation<SocketAddress, any Error>] = []
+    /// The server's methods by path, so calls carry the descriptors the router registered
+    /// (a descriptor's equality includes its RPC type, which a path alone does not give).
+    var methodsByPath: [String: MethodDescriptor] = [:]
     var listeningAddress: Result<SocketAddress, any Error>?
   }
 
@@ -93,6 +101,12 @@ public final class WireServerTransport: ServerTransport {
     }
   }
 
+  public func configure(context: GRPCServerContext) {
+    let methods = Dictionary(
+      context.methods.map { ("/" + $0.fullyQualifiedMethod, $0) }, uniquingKeysWith: { a, _ in a })
+    self.state.withLock { $0.methodsByPath = methods }
+  }
+
   public func listen(
     streamHandler: @escaping @Sendable (
       _ stream: RPCStream<Inbound, Outbound>, _ context: ServerContext
@@ -100,7 +114,9 @@ public final class WireServerTransport: ServerTransport {
   ) async throws {
     let serverChannel: NIOAsyncChannel<Connection, Never>
     do {
-      let sslContext = try NIOSSLContext(configuration: self.configuration.tls.makeServerConfiguration())
+      let sslContext = try NIOSSLContext(
+        configuration: try self.configuration.tlsConfigurationOverride
+          ?? self.configuration.tls.makeServerConfiguration())
       let handlerConfiguration = self.handlerConfiguration
       let logger = self.logger
       let maxFrameSize = self.configuration.maxFrameSize
@@ -190,6 +206,9 @@ public final class WireServerTransport: ServerTransport {
           }
         }
       }
+      // The calls end when the connection closes, or early when this task is cancelled (the
+      // server stopping abruptly): close the connection then; a no-op if it is closed.
+      connection.channel.close(promise: nil)
     }
   }
 
@@ -213,7 +232,10 @@ public final class WireServerTransport: ServerTransport {
         gracePeriod: TimeAmount(config.gracePeriod)
       ),
       maxMetadataSize: config.maxMetadataSize,
-      settings: settings
+      maxFrameSize: min(config.maxFrameSize, Int(UInt32.max)),
+      closeTimeout: TimeAmount(config.closeTimeout),
+      settings: settings,
+      methodsByPath: self.state.withLock { $0.methodsByPath }
     )
   }
 

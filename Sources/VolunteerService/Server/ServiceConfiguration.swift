@@ -1,0 +1,133 @@
+import Foundation
+
+/// Everything the service needs to start, read from a JSON file, then overridden by
+/// environment variables (`VOLUNTEER_*`), then by command-line flags.
+///
+/// Paths are relative to the working directory. Every limit has a safe default.
+public struct ServiceConfiguration: Codable, Sendable, Equatable {
+  /// Address to listen on for the wire protocol.
+  public var host = "127.0.0.1"
+  public var port = 7443
+  /// Directory holding the SQLite database and the personal-data key file.
+  public var dataDirectory = "data"
+  /// Server certificate chain (PEM).
+  public var certificatePath = "certs/dev/server.crt"
+  /// Server private key (PEM).
+  public var privateKeyPath = "certs/dev/server.key"
+  /// The partner CA: client certificates must chain to it.
+  public var clientCAPath = "certs/dev/ca.crt"
+  /// Principal id of the admin created on first start (the admin client certificate's URI SAN).
+  public var bootstrapAdmin = "spiffe://volunteer/admin/bootstrap"
+  /// Root of the organisation tree, created on first start.
+  public var rootOrganisationID = "national"
+  public var rootOrganisationName = "National Committee"
+  public var rootRegionCode = "100000"
+  /// Time zone in which ages and dates of records are computed.
+  public var timeZone = "Asia/Shanghai"
+  /// trace, debug, info, notice, warning, error, critical.
+  public var logLevel = "info"
+  public var limits = Limits()
+
+  /// Connection limits and timers of the wire protocol.
+  public struct Limits: Codable, Sendable, Equatable {
+    public var maxFrameSize = 4 * 1024 * 1024
+    public var maxMetadataSize = 8 * 1024
+    public var maxConcurrentCallsPerConnection = 256
+    public var keepaliveIntervalSeconds = 60.0
+    public var keepaliveTimeoutSeconds = 20.0
+    public var idleTimeoutSeconds = 300.0
+    public var handshakeTimeoutSeconds = 10.0
+    public var gracePeriodSeconds = 30.0
+
+    public init() {}
+  }
+
+  /// The defaults.
+  public init() {}
+
+  public init(from decoder: any Decoder) throws {
+    // Every key is optional in the file: missing keys keep their defaults.
+    let defaults = ServiceConfiguration()
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    self.host = try c.decodeIfPresent(String.self, forKey: .host) ?? defaults.host
+    self.port = try c.decodeIfPresent(Int.self, forKey: .port) ?? defaults.port
+    self.dataDirectory = try c.decodeIfPresent(String.self, forKey: .dataDirectory) ?? defaults.dataDirectory
+    self.certificatePath = try c.decodeIfPresent(String.self, forKey: .certificatePath) ?? defaults.certificatePath
+    self.privateKeyPath = try c.decodeIfPresent(String.self, forKey: .privateKeyPath) ?? defaults.privateKeyPath
+    self.clientCAPath = try c.decodeIfPresent(String.self, forKey: .clientCAPath) ?? defaults.clientCAPath
+    self.bootstrapAdmin = try c.decodeIfPresent(String.self, forKey: .bootstrapAdmin) ?? defaults.bootstrapAdmin
+    self.rootOrganisationID = try c.decodeIfPresent(String.self, forKey: .rootOrganisationID) ?? defaults.rootOrganisationID
+    self.rootOrganisationName = try c.decodeIfPresent(String.self, forKey: .rootOrganisationName) ?? defaults.rootOrganisationName
+    self.rootRegionCode = try c.decodeIfPresent(String.self, forKey: .rootRegionCode) ?? defaults.rootRegionCode
+    self.timeZone = try c.decodeIfPresent(String.self, forKey: .timeZone) ?? defaults.timeZone
+    self.logLevel = try c.decodeIfPresent(String.self, forKey: .logLevel) ?? defaults.logLevel
+    self.limits = try c.decodeIfPresent(Limits.self, forKey: .limits) ?? defaults.limits
+  }
+
+  /// Reads a JSON configuration file.
+  public static func load(file path: String) throws -> ServiceConfiguration {
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw ConfigurationError(message: "configuration file \(path) cannot be read")
+    }
+    do {
+      return try JSONDecoder().decode(ServiceConfiguration.self, from: data)
+    } catch let DecodingError.typeMismatch(_, context), let DecodingError.dataCorrupted(context) {
+      let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+      throw ConfigurationError(message: "\(path): \(context.debugDescription)")
+    }
+  }
+
+  /// Applies `VOLUNTEER_HOST`, `VOLUNTEER_PORT`, `VOLUNTEER_DATA_DIR`, `VOLUNTEER_CERT`,
+  /// `VOLUNTEER_KEY`, `VOLUNTEER_CLIENT_CA`, `VOLUNTEER_BOOTSTRAP_ADMIN` and
+  /// `VOLUNTEER_LOG_LEVEL` from `environment`.
+  public mutating func applyEnvironment(_ environment: [String: String]) throws {
+    if let value = environment["VOLUNTEER_HOST"] { self.host = value }
+    if let value = environment["VOLUNTEER_PORT"] {
+      guard let port = Int(value) else {
+        throw ConfigurationError(message: "VOLUNTEER_PORT must be a number, got \"\(value)\"")
+      }
+      self.port = port
+    }
+    if let value = environment["VOLUNTEER_DATA_DIR"] { self.dataDirectory = value }
+    if let value = environment["VOLUNTEER_CERT"] { self.certificatePath = value }
+    if let value = environment["VOLUNTEER_KEY"] { self.privateKeyPath = value }
+    if let value = environment["VOLUNTEER_CLIENT_CA"] { self.clientCAPath = value }
+    if let value = environment["VOLUNTEER_BOOTSTRAP_ADMIN"] { self.bootstrapAdmin = value }
+    if let value = environment["VOLUNTEER_LOG_LEVEL"] { self.logLevel = value }
+  }
+
+  /// Checks values that would otherwise fail late or obscurely.
+  public func validate() throws {
+    guard (0...65535).contains(self.port) else {
+      throw ConfigurationError(message: "port must be 0-65535, got \(self.port)")
+    }
+    guard TimeZone(identifier: self.timeZone) != nil else {
+      throw ConfigurationError(message: "timeZone \"\(self.timeZone)\" is not a known time zone")
+    }
+    do {
+      try Organisation.validateRegionCode(self.rootRegionCode)
+    } catch {
+      throw ConfigurationError(message: "rootRegionCode: \(error.reason)")
+    }
+    for (name, path) in [
+      ("certificatePath", self.certificatePath), ("privateKeyPath", self.privateKeyPath),
+      ("clientCAPath", self.clientCAPath),
+    ] where !FileManager.default.isReadableFile(atPath: path) {
+      throw ConfigurationError(
+        message: "\(name): \(path) is not readable (create a development PKI with certs/dev-pki.sh)")
+    }
+    let limits = self.limits
+    guard limits.maxFrameSize >= 1024, limits.maxFrameSize <= 64 * 1024 * 1024 else {
+      throw ConfigurationError(message: "limits.maxFrameSize must be 1 KiB to 64 MiB")
+    }
+    guard limits.maxConcurrentCallsPerConnection >= 1 else {
+      throw ConfigurationError(message: "limits.maxConcurrentCallsPerConnection must be at least 1")
+    }
+  }
+}
+
+/// A configuration value that cannot be used, with what is wrong.
+public struct ConfigurationError: Error, CustomStringConvertible {
+  public var message: String
+  public var description: String { self.message }
+}

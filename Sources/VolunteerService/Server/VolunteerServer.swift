@@ -1,0 +1,88 @@
+import Foundation
+import GRPCCore
+import Logging
+import ServiceLifecycle
+import WireProtocol
+
+/// The assembled service: store, personal-data protection, the RPC services behind the
+/// authentication interceptor, on the wire-protocol transport. Runs as a `Service` in a
+/// `ServiceGroup`, which shuts it down gracefully on SIGTERM and SIGINT.
+public struct VolunteerServer: Service {
+  /// The version reported by Health.Check and the settings frame.
+  public static let version = "volunteer-records 0.1.0"
+
+  private let configuration: ServiceConfiguration
+  private let store: any RecordStore
+  private let server: GRPCServer<WireServerTransport>
+  private let logger: Logger
+  /// The wire transport, for its listening address.
+  public let transport: WireServerTransport
+
+  /// Opens the store in `configuration.dataDirectory` (creating it), bootstraps the root
+  /// organisation and admin, and assembles the server. Nothing listens until ``run()``.
+  public init(configuration: ServiceConfiguration, logger: Logger) async throws {
+    try configuration.validate()
+    let manager = FileManager.default
+    try manager.createDirectory(
+      atPath: configuration.dataDirectory, withIntermediateDirectories: true,
+      attributes: [.posixPermissions: 0o700])
+    let store = try SQLiteRecordStore(path: configuration.dataDirectory + "/volunteer.sqlite")
+    let protector = try PersonalDataProtector.loadOrCreate(
+      keyFile: configuration.dataDirectory + "/personal-data.key")
+    try await store.bootstrap(
+      root: .root(
+        id: configuration.rootOrganisationID, name: configuration.rootOrganisationName,
+        regionCode: configuration.rootRegionCode),
+      admin: Principal(
+        id: configuration.bootstrapAdmin, role: .admin,
+        scopeOrganisationID: configuration.rootOrganisationID, displayName: "bootstrap admin",
+        createdAt: Date(), createdBy: "bootstrap"))
+
+    var wire = WireServerTransport.Configuration(
+      host: configuration.host, port: configuration.port,
+      tls: WireTLSFiles(
+        certificateChainPath: configuration.certificatePath,
+        privateKeyPath: configuration.privateKeyPath,
+        trustRootsPath: configuration.clientCAPath))
+    let limits = configuration.limits
+    wire.maxFrameSize = limits.maxFrameSize
+    wire.maxMetadataSize = limits.maxMetadataSize
+    wire.maxConcurrentCallsPerConnection = limits.maxConcurrentCallsPerConnection
+    wire.keepaliveInterval = limits.keepaliveIntervalSeconds > 0 ? .seconds(limits.keepaliveIntervalSeconds) : nil
+    wire.keepaliveTimeout = .seconds(limits.keepaliveTimeoutSeconds)
+    wire.idleTimeout = limits.idleTimeoutSeconds > 0 ? .seconds(limits.idleTimeoutSeconds) : nil
+    wire.handshakeTimeout = .seconds(limits.handshakeTimeoutSeconds)
+    wire.gracePeriod = .seconds(limits.gracePeriodSeconds)
+    wire.serverVersion = Self.version
+    let transport = WireServerTransport(configuration: wire, logger: logger)
+
+    let timeZone = TimeZone(identifier: configuration.timeZone) ?? .current
+    let services: [any RegistrableRPCService] = [
+      HealthService(store: store, serverVersion: Self.version),
+      VolunteersService(store: store, protector: protector, timeZone: timeZone),
+      PrincipalsService(store: store),
+    ]
+    self.configuration = configuration
+    self.store = store
+    self.transport = transport
+    self.logger = logger
+    self.server = GRPCServer(
+      transport: transport, services: services,
+      interceptors: [AuthenticationInterceptor(store: store)])
+  }
+
+  /// Serves until a graceful shutdown is requested, then lets calls in flight finish.
+  public func run() async throws {
+    try await withGracefulShutdownHandler {
+      try await self.server.serve()
+    } onGracefulShutdown: {
+      self.logger.info("graceful shutdown requested")
+      self.server.beginGracefulShutdown()
+    }
+  }
+
+  /// Stops accepting calls and lets those in flight finish (for embedding and tests).
+  public func beginGracefulShutdown() {
+    self.server.beginGracefulShutdown()
+  }
+}

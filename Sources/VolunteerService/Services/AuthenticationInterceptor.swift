@@ -1,0 +1,54 @@
+import GRPCCore
+import WireProtocol
+
+/// Authenticates every call before any handler runs: the transport's certificate identity
+/// must be a known, enabled principal whose role may call the method.
+///
+/// The principal is looked up on every call rather than per connection, so disabling a
+/// principal takes effect at once, also on connections already open.
+public struct AuthenticationInterceptor: ServerInterceptor {
+  private let store: any RecordStore
+
+  /// Creates an interceptor reading principals from `store`.
+  public init(store: any RecordStore) {
+    self.store = store
+  }
+
+  public func intercept<Input: Sendable, Output: Sendable>(
+    request: StreamingServerRequest<Input>,
+    context: ServerContext,
+    next: @Sendable (StreamingServerRequest<Input>, ServerContext) async throws ->
+      StreamingServerResponse<Output>
+  ) async throws -> StreamingServerResponse<Output> {
+    guard let identity = context.peerIdentity else {
+      throw RPCError(
+        code: .unauthenticated, message: "the call carries no client-certificate identity")
+    }
+    guard let principal = try await self.store.principal(id: identity.principalID) else {
+      throw RPCError(
+        code: .unauthenticated,
+        message: "\(identity.principalID) is not a registered principal; ask an admin to add it "
+          + "(vol-admin principal add)")
+    }
+    guard principal.isEnabled else {
+      throw RPCError(code: .unauthenticated, message: "principal \(principal.id) is disabled")
+    }
+    guard MethodPolicy.roles(allowedToCall: context.descriptor).contains(principal.role) else {
+      throw RPCError(
+        code: .permissionDenied,
+        message: "role \(principal.role.rawValue) may not call \(context.descriptor.fullyQualifiedMethod)")
+    }
+    var response = try await Caller.$current.withValue(principal) {
+      try await next(request, context)
+    }
+    // A streaming response's body runs after `next` returns: carry the caller into it.
+    if case .success(var contents) = response.accepted {
+      let producer = contents.producer
+      contents.producer = { writer in
+        try await Caller.$current.withValue(principal) { try await producer(writer) }
+      }
+      response.accepted = .success(contents)
+    }
+    return response
+  }
+}

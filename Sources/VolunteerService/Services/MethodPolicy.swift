@@ -1,0 +1,24 @@
+import GRPCCore
+import WireProtocol
+
+/// Which roles may call which method: the one table every RPC's role check reads.
+///
+/// A method missing from the table is refused for every role, so adding an RPC without
+/// deciding who may call it fails closed.
+public enum MethodPolicy {
+  private static let allowedRoles: [String: Set<Role>] = [
+    Volunteer_V1_Health.Method.Check.descriptor.fullyQualifiedMethod: [.admin, .partner, .auditor],
+    Volunteer_V1_Volunteers.Method.RegisterVolunteer.descriptor.fullyQualifiedMethod: [.admin, .partner],
+    Volunteer_V1_Volunteers.Method.GetVolunteer.descriptor.fullyQualifiedMethod: [.admin, .partner, .auditor],
+    Volunteer_V1_Principals.Method.AddPrincipal.descriptor.fullyQualifiedMethod: [.admin],
+    Volunteer_V1_Principals.Method.ListPrincipals.descriptor.fullyQualifiedMethod: [.admin],
+  ]
+
+  /// Every method with a policy, as `package.Service/Method`.
+  public static var methods: [String] { Array(Self.allowedRoles.keys) }
+
+  /// The roles allowed to call `method`; empty when no policy exists.
+  public static func roles(allowedToCall method: MethodDescriptor) -> Set<Role> {
+    Self.allowedRoles[method.fullyQualifiedMethod] ?? []
+  }
+}

@@ -1,0 +1,134 @@
+import Foundation
+import GRPCCore
+import SwiftProtobuf
+import WireProtocol
+
+// Conversions between the wire messages of Proto/ and the domain types. Masking decisions
+// live here, in one place: personal identifiers leave the service in clear only for admins.
+
+extension DocumentType {
+  init(proto: Volunteer_V1_DocumentType) throws(IdentityValidationError) {
+    switch proto {
+    case .residentID: self = .residentID
+    case .passport: self = .passport
+    case .hkMacaoPermit: self = .hongKongMacaoPermit
+    case .taiwanPermit: self = .taiwanPermit
+    case .foreignPermanentResidence: self = .foreignPermanentResidence
+    case .unspecified, .UNRECOGNIZED:
+      throw IdentityValidationError(
+        field: "document_type", reason: "a document type is required (DOCUMENT_TYPE_RESIDENT_ID, …)")
+    }
+  }
+
+  var proto: Volunteer_V1_DocumentType {
+    switch self {
+    case .residentID: .residentID
+    case .passport: .passport
+    case .hongKongMacaoPermit: .hkMacaoPermit
+    case .taiwanPermit: .taiwanPermit
+    case .foreignPermanentResidence: .foreignPermanentResidence
+    }
+  }
+}
+
+extension Sex {
+  init?(proto: Volunteer_V1_Sex) {
+    switch proto {
+    case .male: self = .male
+    case .female: self = .female
+    case .unspecified, .UNRECOGNIZED: return nil
+    }
+  }
+
+  var proto: Volunteer_V1_Sex {
+    switch self {
+    case .male: .male
+    case .female: .female
+    }
+  }
+}
+
+extension Role {
+  init(proto: Volunteer_V1_Role) throws(IdentityValidationError) {
+    switch proto {
+    case .admin: self = .admin
+    case .partner: self = .partner
+    case .auditor: self = .auditor
+    case .unspecified, .UNRECOGNIZED:
+      throw IdentityValidationError(
+        field: "role", reason: "a role is required: ROLE_ADMIN, ROLE_PARTNER or ROLE_AUDITOR")
+    }
+  }
+
+  var proto: Volunteer_V1_Role {
+    switch self {
+    case .admin: .admin
+    case .partner: .partner
+    case .auditor: .auditor
+    }
+  }
+}
+
+extension CalendarDate {
+  /// A date from the wire; `field` names it in the error if it is not a real date.
+  init(proto: Volunteer_V1_Date, field: String) throws(IdentityValidationError) {
+    guard let date = CalendarDate(year: Int(proto.year), month: Int(proto.month), day: Int(proto.day))
+    else {
+      throw IdentityValidationError(
+        field: field, reason: "\(proto.year)-\(proto.month)-\(proto.day) is not a real date")
+    }
+    self = date
+  }
+
+  var proto: Volunteer_V1_Date {
+    .with {
+      $0.year = Int32(self.year)
+      $0.month = Int32(self.month)
+      $0.day = Int32(self.day)
+    }
+  }
+}
+
+extension Principal {
+  var proto: Volunteer_V1_Principal {
+    .with {
+      $0.id = self.id
+      $0.role = self.role.proto
+      $0.scopeOrganisationID = self.scopeOrganisationID
+      $0.displayName = self.displayName
+      $0.enabled = self.isEnabled
+      $0.createdAt = Google_Protobuf_Timestamp(date: self.createdAt)
+      $0.createdBy = self.createdBy
+    }
+  }
+}
+
+extension VolunteerRecord {
+  /// The volunteer as `viewer` may see it: admins see names and numbers in clear, every
+  /// other role sees them masked.
+  func proto(for viewer: Principal, protector: PersonalDataProtector) throws -> Volunteer_V1_Volunteer {
+    let clear = viewer.role == .admin
+    return try .with {
+      $0.volunteerNumber = self.number
+      $0.realName = clear ? self.realName : Masking.maskName(self.realName)
+      $0.documentType = self.documentType.proto
+      $0.documentNumber =
+        clear ? try protector.open(self.sealedDocumentNumber) : self.maskedDocumentNumber
+      $0.birthDate = self.birthDate.proto
+      $0.sex = self.sex.proto
+      if let sealedPhone = self.sealedPhone {
+        $0.phone = clear ? try protector.open(sealedPhone) : (self.maskedPhone ?? "")
+      }
+      $0.organisationID = self.organisationID
+      if let consent = self.guardianConsent {
+        $0.guardianConsent = .with {
+          $0.guardianName = clear ? consent.guardianName : Masking.maskName(consent.guardianName)
+          $0.relation = consent.relation
+          $0.consentDate = consent.consentDate.proto
+        }
+      }
+      $0.registeredAt = Google_Protobuf_Timestamp(date: self.registeredAt)
+      $0.registeredBy = self.registeredBy
+    }
+  }
+}

@@ -1,0 +1,39 @@
+import GRPCCore
+
+extension RPCError {
+  /// A domain validation failure: `INVALID_ARGUMENT` naming the request field at fault.
+  init(_ error: IdentityValidationError) {
+    self.init(code: .invalidArgument, message: "\(error.field): \(error.reason)")
+  }
+
+  /// A store rule violation, mapped to the status a partner's developer can act on.
+  init(_ error: RecordStoreError) {
+    switch error {
+    case .alreadyExists(let message):
+      self.init(code: .alreadyExists, message: message)
+    case .notFound(let message):
+      self.init(code: .notFound, message: message)
+    case .idempotencyConflict(let key):
+      self.init(
+        code: .failedPrecondition,
+        message: "idempotency key \"\(key)\" was already used with different content; use a new "
+          + "key for a new request, or resend the original request unchanged")
+    case .duplicateDocument(let number):
+      self.init(
+        code: .alreadyExists,
+        message: "a volunteer with this identity document is already registered as \(number)")
+    }
+  }
+}
+
+/// Runs a service operation, translating domain and store errors into `RPCError`s so every
+/// handler reports them the same way.
+func withDomainErrors<T>(_ body: () async throws -> T) async throws -> T {
+  do {
+    return try await body()
+  } catch let error as IdentityValidationError {
+    throw RPCError(error)
+  } catch let error as RecordStoreError {
+    throw RPCError(error)
+  }
+}

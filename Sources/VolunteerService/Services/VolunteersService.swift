@@ -1,0 +1,123 @@
+import Crypto
+import Foundation
+import GRPCCore
+import SwiftProtobuf
+import WireProtocol
+
+/// `volunteer.v1.Volunteers`: registration under the identity-document rules of the domain,
+/// and lookup inside the caller's scope.
+struct VolunteersService: Volunteer_V1_Volunteers.SimpleServiceProtocol {
+  let store: any RecordStore
+  let protector: PersonalDataProtector
+  /// Ages and "today" are computed in the record's time zone (Asia/Shanghai by default).
+  let timeZone: TimeZone
+
+  func registerVolunteer(
+    request: Volunteer_V1_RegisterVolunteerRequest, context: ServerContext
+  ) async throws -> Volunteer_V1_RegisterVolunteerResponse {
+    let caller = try Caller.required()
+    return try await withDomainErrors {
+      let key = request.idempotencyKey
+      guard !key.isEmpty, key.utf8.count <= 128 else {
+        throw IdentityValidationError(
+          field: "idempotency_key",
+          reason: "required: your own id for this registration (1-128 bytes), so a retry "
+            + "returns the original result instead of failing or duplicating")
+      }
+      let registration = try self.validate(request)
+      guard
+        try await self.store.organisation(
+          id: registration.organisationID, withinScope: caller.scopeOrganisationID) != nil
+      else {
+        throw RPCError(
+          code: .notFound,
+          message: "organisation_id: organisation \"\(registration.organisationID)\" does not "
+            + "exist or is outside your scope")
+      }
+      let claim = IdempotencyClaim(
+        principalID: caller.id, key: key,
+        method: Volunteer_V1_Volunteers.Method.RegisterVolunteer.descriptor.fullyQualifiedMethod,
+        requestDigest: try Self.digest(request))
+      let outcome = try await self.store.registerVolunteer(
+        try self.newVolunteer(registration, registeredBy: caller.id), idempotency: claim)
+      return try .with {
+        $0.volunteer = try outcome.value.proto(for: caller, protector: self.protector)
+      }
+    }
+  }
+
+  func getVolunteer(
+    request: Volunteer_V1_GetVolunteerRequest, context: ServerContext
+  ) async throws -> Volunteer_V1_Volunteer {
+    let caller = try Caller.required()
+    return try await withDomainErrors {
+      let number = try VolunteerNumber(validating: request.volunteerNumber)
+      guard
+        let record = try await self.store.volunteer(
+          number: number.value, withinScope: caller.scopeOrganisationID)
+      else {
+        throw RPCError(
+          code: .notFound, message: "volunteer \(number) does not exist or is outside your scope")
+      }
+      return try record.proto(for: caller, protector: self.protector)
+    }
+  }
+
+  private func validate(_ request: Volunteer_V1_RegisterVolunteerRequest) throws(
+    IdentityValidationError
+  ) -> VolunteerRegistration {
+    let today = CalendarDate.today(in: self.timeZone, now: Date())
+    let consent: GuardianConsent?
+    if request.hasGuardianConsent {
+      let proto = request.guardianConsent
+      consent = GuardianConsent(
+        guardianName: proto.guardianName, relation: proto.relation,
+        consentDate: try CalendarDate(
+          proto: proto.consentDate, field: "guardian_consent.consent_date"))
+    } else {
+      consent = nil
+    }
+    return try VolunteerRegistration.validated(
+      realName: request.realName,
+      documentType: try DocumentType(proto: request.documentType),
+      documentNumber: request.documentNumber,
+      birthDate: request.hasBirthDate
+        ? try CalendarDate(proto: request.birthDate, field: "birth_date") : nil,
+      sex: Sex(proto: request.sex),
+      phone: request.phone,
+      organisationID: request.organisationID,
+      guardianConsent: consent,
+      today: today)
+  }
+
+  private func newVolunteer(_ registration: VolunteerRegistration, registeredBy: String) throws
+    -> NewVolunteer
+  {
+    let document = registration.document
+    let sealedDocument = try self.protector.seal(document.number)
+    let sealedPhone = try registration.phone.map { try self.protector.seal($0) }
+    let documentHash = self.protector.documentHash(type: document.type, number: document.number)
+    let now = Date()
+    return NewVolunteer { number in
+      VolunteerRecord(
+        number: number, realName: registration.realName, documentType: document.type,
+        sealedDocumentNumber: sealedDocument, documentHash: documentHash,
+        maskedDocumentNumber: Masking.maskIdentifier(document.number),
+        birthDate: document.birthDate, sex: document.sex, sealedPhone: sealedPhone,
+        maskedPhone: registration.phone.map(Masking.maskIdentifier),
+        organisationID: registration.organisationID,
+        guardianConsent: registration.guardianConsent, registeredAt: now,
+        registeredBy: registeredBy)
+    }
+  }
+
+  /// SHA-256 of the request's deterministic encoding without its idempotency key.
+  private static func digest(_ request: Volunteer_V1_RegisterVolunteerRequest) throws -> [UInt8] {
+    var content = request
+    content.idempotencyKey = ""
+    var options = BinaryEncodingOptions()
+    options.useDeterministicOrdering = true
+    let bytes: [UInt8] = try content.serializedBytes(options: options)
+    return Array(SHA256.hash(data: bytes))
+  }
+}

@@ -1,0 +1,104 @@
+import Foundation
+
+/// The one interface between the services and persistence. Every implementation (SQLite
+/// now, PostgreSQL for deployments past one machine) enforces the same rules: scopes
+/// inside queries, idempotency, uniqueness of identity documents.
+///
+/// Reads that return records take the caller's scope, so a query cannot forget it.
+public protocol RecordStore: Sendable {
+  /// A short name of the implementation, e.g. `"sqlite"`.
+  var kind: String { get }
+
+  /// Fails when the store cannot serve reads.
+  func checkHealth() async throws
+
+  /// Creates the root organisation and the bootstrap admin if they do not exist yet.
+  func bootstrap(root: Organisation, admin: Principal) async throws
+
+  /// The principal with this certificate identity, enabled or not.
+  func principal(id: String) async throws -> Principal?
+
+  /// Adds a principal. Throws ``RecordStoreError/alreadyExists(_:)`` if the id is taken.
+  func addPrincipal(_ principal: Principal) async throws
+
+  /// Principals whose scope lies inside the subtree rooted at `scopeOrganisationID`.
+  func principals(withinScope scopeOrganisationID: String) async throws -> [Principal]
+
+  /// Adds `organisation` under its parent, computing its path.
+  ///
+  /// - Throws: ``RecordStoreError/alreadyExists(_:)`` if the id is taken,
+  ///   ``RecordStoreError/notFound(_:)`` if the parent does not exist.
+  /// - Returns: the organisation as stored, with its path.
+  func addOrganisation(_ organisation: Organisation) async throws -> Organisation
+
+  /// The organisation `id` if it lies inside the subtree rooted at `scopeOrganisationID`.
+  func organisation(id: String, withinScope scopeOrganisationID: String) async throws
+    -> Organisation?
+
+  /// Stores a new volunteer under an idempotency key, assigning its volunteer number.
+  ///
+  /// - Returns: `.created` with the new record, or `.replayed` with the record created
+  ///   earlier under the same key and the same request digest.
+  /// - Throws: ``RecordStoreError/idempotencyConflict(key:)`` when the key was used with
+  ///   other content; ``RecordStoreError/duplicateDocument(existingNumber:)`` when the
+  ///   document is already registered.
+  func registerVolunteer(_ volunteer: NewVolunteer, idempotency: IdempotencyClaim) async throws
+    -> WriteOutcome<VolunteerRecord>
+
+  /// The volunteer with this number if its organisation lies inside the scope.
+  func volunteer(number: String, withinScope scopeOrganisationID: String) async throws
+    -> VolunteerRecord?
+}
+
+/// A volunteer to store: everything but the number the store assigns.
+public struct NewVolunteer: Sendable {
+  /// Builds the record the store completes with a number.
+  public var makeRecord: @Sendable (_ number: String) -> VolunteerRecord
+
+  /// Creates a new volunteer from a record builder.
+  public init(makeRecord: @escaping @Sendable (_ number: String) -> VolunteerRecord) {
+    self.makeRecord = makeRecord
+  }
+}
+
+/// A partner's idempotency key for one write, with the digest of the request it carried.
+public struct IdempotencyClaim: Sendable, Hashable {
+  /// Keys are per principal: two partners may use the same key independently.
+  public var principalID: String
+  public var key: String
+  /// The method the key was used with.
+  public var method: String
+  /// SHA-256 of the request without its key: "same content" means the same digest.
+  public var requestDigest: [UInt8]
+
+  /// Creates a claim.
+  public init(principalID: String, key: String, method: String, requestDigest: [UInt8]) {
+    self.principalID = principalID
+    self.key = key
+    self.method = method
+    self.requestDigest = requestDigest
+  }
+}
+
+/// The result of an idempotent write.
+public enum WriteOutcome<Value: Sendable>: Sendable {
+  /// The write happened now.
+  case created(Value)
+  /// A retry: the value written earlier under the same key and content.
+  case replayed(Value)
+
+  /// The value, whether just written or replayed.
+  public var value: Value {
+    switch self {
+    case .created(let value), .replayed(let value): value
+    }
+  }
+}
+
+/// Rule violations a store reports. Services map them to status codes in one place.
+public enum RecordStoreError: Error, Equatable, Sendable {
+  case alreadyExists(String)
+  case notFound(String)
+  case idempotencyConflict(key: String)
+  case duplicateDocument(existingNumber: String)
+}

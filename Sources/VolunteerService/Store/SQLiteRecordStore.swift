@@ -1,0 +1,279 @@
+import Foundation
+import GRDB
+
+/// The embedded default store: SQLite through GRDB, in WAL mode with `synchronous=FULL`,
+/// writes batched by a ``GroupCommitWriter`` so every acknowledged write is durable
+/// without paying one fsync per call.
+public final class SQLiteRecordStore: RecordStore {
+  public let kind = "sqlite"
+
+  private let pool: DatabasePool
+  private let writer: GroupCommitWriter
+
+  /// Opens (creating if needed) the database at `path` and applies pending migrations.
+  public init(path: String) throws {
+    var configuration = Configuration()
+    configuration.busyMode = .timeout(10)
+    configuration.prepareDatabase { db in
+      try db.execute(sql: "PRAGMA synchronous = FULL")
+    }
+    self.pool = try DatabasePool(path: path, configuration: configuration)
+    // DatabasePool forces synchronous=NORMAL on its writer after prepareDatabase; an
+    // acknowledged write must survive a power cut, so re-apply FULL where writes happen.
+    try self.pool.barrierWriteWithoutTransaction { db in
+      try db.execute(sql: "PRAGMA synchronous = FULL")
+    }
+    try SQLiteSchema.migrator.migrate(self.pool)
+    self.writer = GroupCommitWriter(writer: self.pool)
+  }
+
+  /// The writer connection's `PRAGMA synchronous` value (2 = FULL).
+  public func writerSynchronousMode() async throws -> Int {
+    try await self.pool.write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
+  }
+
+  /// The writer connection's journal mode (`"wal"`).
+  public func journalMode() async throws -> String {
+    try await self.pool.write { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "" }
+  }
+
+  public func checkHealth() async throws {
+    _ = try await self.pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
+  }
+
+  public func bootstrap(root: Organisation, admin: Principal) async throws {
+    try await self.writer.write { db in
+      let now = Date()
+      if try Self.fetchOrganisation(db, id: root.id) == nil {
+        try db.execute(
+          sql: """
+            INSERT INTO organisation (id, parent_id, kind, name, region_code, path, created_at)
+            VALUES (?, NULL, ?, ?, ?, ?, ?)
+            """,
+          arguments: [root.id, root.kind.rawValue, root.name, root.regionCode, root.path, now])
+      }
+      if try Self.fetchPrincipal(db, id: admin.id) == nil {
+        try Self.insert(admin, db)
+      }
+    }
+  }
+
+  public func principal(id: String) async throws -> Principal? {
+    try await self.pool.read { db in try Self.fetchPrincipal(db, id: id) }
+  }
+
+  public func addPrincipal(_ principal: Principal) async throws {
+    try await self.writer.write { db in
+      guard try Self.fetchPrincipal(db, id: principal.id) == nil else {
+        throw RecordStoreError.alreadyExists("principal \(principal.id) already exists")
+      }
+      guard try Self.fetchOrganisation(db, id: principal.scopeOrganisationID) != nil else {
+        throw RecordStoreError.notFound(
+          "organisation \(principal.scopeOrganisationID) does not exist")
+      }
+      try Self.insert(principal, db)
+    }
+  }
+
+  public func principals(withinScope scopeOrganisationID: String) async throws -> [Principal] {
+    try await self.pool.read { db in
+      try Row.fetchAll(
+        db,
+        sql: """
+          SELECT p.* FROM principal p
+          JOIN organisation o ON o.id = p.scope_organisation_id
+          JOIN organisation s ON s.id = ?
+          WHERE substr(o.path, 1, length(s.path)) = s.path
+          ORDER BY p.id
+          """,
+        arguments: [scopeOrganisationID]
+      ).compactMap(Self.principal(from:))
+    }
+  }
+
+  public func addOrganisation(_ organisation: Organisation) async throws -> Organisation {
+    try await self.writer.write { db in
+      guard try Self.fetchOrganisation(db, id: organisation.id) == nil else {
+        throw RecordStoreError.alreadyExists("organisation \(organisation.id) already exists")
+      }
+      guard let parentID = organisation.parentID,
+        let parent = try Self.fetchOrganisation(db, id: parentID)
+      else {
+        throw RecordStoreError.notFound(
+          "parent organisation \(organisation.parentID ?? "(none)") does not exist")
+      }
+      var stored = organisation
+      stored.path = parent.path + organisation.id + "/"
+      try db.execute(
+        sql: """
+          INSERT INTO organisation (id, parent_id, kind, name, region_code, path, created_at)
+          VALUES (?, ?, ?, ?, ?, ?, ?)
+          """,
+        arguments: [
+          stored.id, parentID, stored.kind.rawValue, stored.name, stored.regionCode, stored.path,
+          Date(),
+        ])
+      return stored
+    }
+  }
+
+  public func organisation(id: String, withinScope scopeOrganisationID: String) async throws
+    -> Organisation?
+  {
+    try await self.pool.read { db in
+      guard let organisation = try Self.fetchOrganisation(db, id: id),
+        let scope = try Self.fetchOrganisation(db, id: scopeOrganisationID),
+        organisation.isWithin(scope)
+      else { return nil }
+      return organisation
+    }
+  }
+
+  public func registerVolunteer(_ volunteer: NewVolunteer, idempotency: IdempotencyClaim)
+    async throws -> WriteOutcome<VolunteerRecord>
+  {
+    try await self.writer.write { db in
+      if let number = try Self.replayedResult(db, claim: idempotency) {
+        guard let record = try Self.fetchVolunteer(db, number: number) else {
+          throw RecordStoreError.notFound("volunteer \(number) recorded for key is gone")
+        }
+        return .replayed(record)
+      }
+      let sequence = (try Int.fetchOne(db, sql: "SELECT MAX(seq) FROM volunteer") ?? 0) + 1
+      let record = volunteer.makeRecord(VolunteerNumber(sequence: sequence).value)
+      if let existing = try String.fetchOne(
+        db, sql: "SELECT number FROM volunteer WHERE document_hash = ?",
+        arguments: [record.documentHash])
+      {
+        throw RecordStoreError.duplicateDocument(existingNumber: existing)
+      }
+      guard try Self.fetchOrganisation(db, id: record.organisationID) != nil else {
+        throw RecordStoreError.notFound("organisation \(record.organisationID) does not exist")
+      }
+      try db.execute(
+        sql: """
+          INSERT INTO volunteer (seq, number, real_name, document_type, document_sealed,
+            document_hash, document_masked, birth_date, sex, phone_sealed, phone_masked,
+            organisation_id, guardian_name, guardian_relation, guardian_consent_date,
+            registered_at, registered_by)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+          """,
+        arguments: [
+          sequence, record.number, record.realName, record.documentType.rawValue,
+          Data(record.sealedDocumentNumber), record.documentHash, record.maskedDocumentNumber,
+          record.birthDate.iso8601, record.sex.rawValue, record.sealedPhone.map { Data($0) },
+          record.maskedPhone, record.organisationID, record.guardianConsent?.guardianName,
+          record.guardianConsent?.relation, record.guardianConsent?.consentDate.iso8601,
+          record.registeredAt, record.registeredBy,
+        ])
+      try Self.recordClaim(db, idempotency, resultID: record.number)
+      return .created(record)
+    }
+  }
+
+  public func volunteer(number: String, withinScope scopeOrganisationID: String) async throws
+    -> VolunteerRecord?
+  {
+    try await self.pool.read { db in
+      guard let record = try Self.fetchVolunteer(db, number: number),
+        let organisation = try Self.fetchOrganisation(db, id: record.organisationID),
+        let scope = try Self.fetchOrganisation(db, id: scopeOrganisationID),
+        organisation.isWithin(scope)
+      else { return nil }
+      return record
+    }
+  }
+
+  // MARK: Idempotency
+
+  /// The result id recorded for a retried claim, `nil` for a first use of the key.
+  private static func replayedResult(_ db: Database, claim: IdempotencyClaim) throws -> String? {
+    guard
+      let row = try Row.fetchOne(
+        db,
+        sql: """
+          SELECT method, request_digest, result_id FROM idempotency_key
+          WHERE principal_id = ? AND key = ?
+          """,
+        arguments: [claim.principalID, claim.key])
+    else { return nil }
+    let method: String = row["method"]
+    let digest: Data = row["request_digest"]
+    guard method == claim.method, [UInt8](digest) == claim.requestDigest else {
+      throw RecordStoreError.idempotencyConflict(key: claim.key)
+    }
+    return row["result_id"]
+  }
+
+  private static func recordClaim(_ db: Database, _ claim: IdempotencyClaim, resultID: String)
+    throws
+  {
+    try db.execute(
+      sql: """
+        INSERT INTO idempotency_key (principal_id, key, method, request_digest, result_id, created_at)
+        VALUES (?, ?, ?, ?, ?, ?)
+        """,
+      arguments: [
+        claim.principalID, claim.key, claim.method, Data(claim.requestDigest), resultID, Date(),
+      ])
+  }
+
+  // MARK: Row mapping
+
+  private static func insert(_ principal: Principal, _ db: Database) throws {
+    try db.execute(
+      sql: """
+        INSERT INTO principal (id, role, scope_organisation_id, display_name, enabled, created_at, created_by)
+        VALUES (?, ?, ?, ?, ?, ?, ?)
+        """,
+      arguments: [
+        principal.id, principal.role.rawValue, principal.scopeOrganisationID,
+        principal.displayName, principal.isEnabled, principal.createdAt, principal.createdBy,
+      ])
+  }
+
+  private static func fetchPrincipal(_ db: Database, id: String) throws -> Principal? {
+    try Row.fetchOne(db, sql: "SELECT * FROM principal WHERE id = ?", arguments: [id])
+      .flatMap(Self.principal(from:))
+  }
+
+  private static func principal(from row: Row) -> Principal? {
+    guard let role = Role(rawValue: row["role"]) else { return nil }
+    return Principal(
+      id: row["id"], role: role, scopeOrganisationID: row["scope_organisation_id"],
+      displayName: row["display_name"], isEnabled: row["enabled"], createdAt: row["created_at"],
+      createdBy: row["created_by"])
+  }
+
+  private static func fetchOrganisation(_ db: Database, id: String) throws -> Organisation? {
+    guard let row = try Row.fetchOne(db, sql: "SELECT * FROM organisation WHERE id = ?", arguments: [id]),
+      let kind = Organisation.Kind(rawValue: row["kind"])
+    else { return nil }
+    return Organisation(
+      id: row["id"], parentID: row["parent_id"], kind: kind, name: row["name"],
+      regionCode: row["region_code"], path: row["path"])
+  }
+
+  private static func fetchVolunteer(_ db: Database, number: String) throws -> VolunteerRecord? {
+    guard let row = try Row.fetchOne(db, sql: "SELECT * FROM volunteer WHERE number = ?", arguments: [number]),
+      let documentType = DocumentType(rawValue: row["document_type"]),
+      let sex = Sex(rawValue: row["sex"]),
+      let birthDate = CalendarDate(iso8601: row["birth_date"])
+    else { return nil }
+    var consent: GuardianConsent?
+    if let name: String = row["guardian_name"], let relation: String = row["guardian_relation"],
+      let dateText: String = row["guardian_consent_date"], let date = CalendarDate(iso8601: dateText)
+    {
+      consent = GuardianConsent(guardianName: name, relation: relation, consentDate: date)
+    }
+    let documentSealed: Data = row["document_sealed"]
+    let phoneSealed: Data? = row["phone_sealed"]
+    return VolunteerRecord(
+      number: row["number"], realName: row["real_name"], documentType: documentType,
+      sealedDocumentNumber: [UInt8](documentSealed), documentHash: row["document_hash"],
+      maskedDocumentNumber: row["document_masked"], birthDate: birthDate, sex: sex,
+      sealedPhone: phoneSealed.map { [UInt8]($0) }, maskedPhone: row["phone_masked"],
+      organisationID: row["organisation_id"], guardianConsent: consent,
+      registeredAt: row["registered_at"], registeredBy: row["registered_by"])
+  }
+}

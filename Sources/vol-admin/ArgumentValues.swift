@@ -1,0 +1,230 @@
+import ArgumentParser
+import Foundation
+import WireProtocol
+
+/// `--document-type` values.
+enum DocumentTypeArgument: String, CaseIterable, ExpressibleByArgument {
+  case residentID = "resident-id"
+  case passport
+  case hkMacaoPermit = "hk-macao-permit"
+  case taiwanPermit = "taiwan-permit"
+  case foreignPermanentResidence = "foreign-permanent-residence"
+
+  var proto: Volunteer_V1_DocumentType {
+    switch self {
+    case .residentID: .residentID
+    case .passport: .passport
+    case .hkMacaoPermit: .hkMacaoPermit
+    case .taiwanPermit: .taiwanPermit
+    case .foreignPermanentResidence: .foreignPermanentResidence
+    }
+  }
+
+  /// How the document is named in messages.
+  var phrase: String {
+    switch self {
+    case .residentID: "a resident ID"
+    case .passport: "a passport"
+    case .hkMacaoPermit: "a Hong Kong/Macao permit"
+    case .taiwanPermit: "a Taiwan permit"
+    case .foreignPermanentResidence: "a foreign permanent residence card"
+    }
+  }
+}
+
+/// `--sex` values.
+enum SexArgument: String, CaseIterable, ExpressibleByArgument {
+  case male
+  case female
+
+  var proto: Volunteer_V1_Sex {
+    switch self {
+    case .male: .male
+    case .female: .female
+    }
+  }
+}
+
+/// `--role` values.
+enum RoleArgument: String, CaseIterable, ExpressibleByArgument {
+  case admin
+  case partner
+  case auditor
+
+  var proto: Volunteer_V1_Role {
+    switch self {
+    case .admin: .admin
+    case .partner: .partner
+    case .auditor: .auditor
+    }
+  }
+}
+
+/// A calendar date given as YYYY-MM-DD.
+struct CalendarDate: Hashable, Comparable, CustomStringConvertible, Sendable {
+  var year: Int
+  var month: Int
+  var day: Int
+
+  /// Validates the parts; nil unless they name a real proleptic Gregorian date.
+  init?(year: Int, month: Int, day: Int) {
+    guard (1...9999).contains(year), (1...12).contains(month),
+      (1...Self.daysIn(month: month, year: year)).contains(day)
+    else { return nil }
+    self.year = year
+    self.month = month
+    self.day = day
+  }
+
+  struct ParseError: Error, CustomStringConvertible {
+    var description: String
+  }
+
+  /// Parses `YYYY-MM-DD` strictly, explaining what is wrong.
+  static func parse(_ text: String) throws -> CalendarDate {
+    let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+    guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+      parts.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
+      let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2])
+    else {
+      throw ParseError(description: "expected a date as YYYY-MM-DD, e.g. 2008-05-17")
+    }
+    guard let date = CalendarDate(year: year, month: month, day: day) else {
+      throw ParseError(description: "\(text) is not a real calendar date (expected YYYY-MM-DD)")
+    }
+    return date
+  }
+
+  static func daysIn(month: Int, year: Int) -> Int {
+    switch month {
+    case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+    case 4, 6, 9, 11: 30
+    default: 31
+    }
+  }
+
+  /// Today in Asia/Shanghai, the service's default record time zone.
+  static var todayInShanghai: CalendarDate {
+    var calendar = Calendar(identifier: .gregorian)
+    calendar.timeZone = TimeZone(identifier: "Asia/Shanghai") ?? TimeZone(secondsFromGMT: 8 * 3600)!
+    let parts = calendar.dateComponents([.year, .month, .day], from: Date())
+    return CalendarDate(year: parts.year ?? 1970, month: parts.month ?? 1, day: parts.day ?? 1)!
+  }
+
+  var description: String {
+    Self.pad(self.year, 4) + "-" + Self.pad(self.month, 2) + "-" + Self.pad(self.day, 2)
+  }
+
+  static func pad(_ value: Int, _ width: Int) -> String {
+    let digits = String(value)
+    return String(repeating: "0", count: max(0, width - digits.count)) + digits
+  }
+
+  static func < (lhs: CalendarDate, rhs: CalendarDate) -> Bool {
+    (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day)
+  }
+
+  var proto: Volunteer_V1_Date {
+    var date = Volunteer_V1_Date()
+    date.year = Int32(self.year)
+    date.month = Int32(self.month)
+    date.day = Int32(self.day)
+    return date
+  }
+}
+
+/// The mainland resident identity number (GB 11643-1999), checked before sending so that a
+/// typo is caught locally. The server applies the same rules and has the last word.
+struct ResidentIDNumber {
+  /// The number with a lower-case `x` normalised to `X`.
+  var normalized: String
+  var birthDate: CalendarDate
+  var sex: SexArgument
+
+  private static let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+  private static let checkCharacters: [Character] = ["1", "0", "X", "9", "8", "7", "6", "5", "4", "3", "2"]
+
+  /// Checks the structure and the check character; throws a message naming the problem.
+  init(validating raw: String) throws {
+    let number = raw.uppercased()
+    let characters = Array(number)
+    guard characters.count == 18 else {
+      throw ValidationError(
+        "--document: a resident ID has 18 characters (17 digits and a check character 0-9 or X), "
+          + "got \(characters.count).")
+    }
+    let digits = characters.prefix(17).compactMap { $0.isASCII ? $0.wholeNumberValue : nil }
+    guard digits.count == 17, characters[17].isASCII,
+      characters[17].isNumber || characters[17] == "X"
+    else {
+      throw ValidationError(
+        "--document: a resident ID is 17 digits followed by a digit or X, got '\(raw)'.")
+    }
+    let sum = zip(digits, Self.weights).reduce(0) { $0 + $1.0 * $1.1 }
+    let expected = Self.checkCharacters[sum % 11]
+    guard characters[17] == expected else {
+      throw ValidationError(
+        "--document: the check character of resident ID '\(raw)' does not match its digits "
+          + "(expected \(expected) for these 17 digits): check the number for a typo.")
+    }
+    let dateText = String(characters[6..<14])
+    let number8 = digits[6..<14].reduce(0) { $0 * 10 + $1 }
+    guard
+      let birthDate = CalendarDate(
+        year: number8 / 10_000, month: number8 / 100 % 100, day: number8 % 100)
+    else {
+      throw ValidationError(
+        "--document: characters 7-14 of a resident ID are the birth date YYYYMMDD; "
+          + "\(dateText) is not a real date.")
+    }
+    self.normalized = number
+    self.birthDate = birthDate
+    self.sex = digits[16] % 2 == 1 ? .male : .female
+  }
+}
+
+extension Volunteer_V1_DocumentType {
+  var cliName: String {
+    switch self {
+    case .unspecified: "unspecified"
+    case .residentID: DocumentTypeArgument.residentID.rawValue
+    case .passport: DocumentTypeArgument.passport.rawValue
+    case .hkMacaoPermit: DocumentTypeArgument.hkMacaoPermit.rawValue
+    case .taiwanPermit: DocumentTypeArgument.taiwanPermit.rawValue
+    case .foreignPermanentResidence: DocumentTypeArgument.foreignPermanentResidence.rawValue
+    case .UNRECOGNIZED(let value): "unrecognized(\(value))"
+    }
+  }
+}
+
+extension Volunteer_V1_Sex {
+  /// nil when unspecified.
+  var cliName: String? {
+    switch self {
+    case .unspecified: nil
+    case .male: SexArgument.male.rawValue
+    case .female: SexArgument.female.rawValue
+    case .UNRECOGNIZED(let value): "unrecognized(\(value))"
+    }
+  }
+}
+
+extension Volunteer_V1_Role {
+  var cliName: String {
+    switch self {
+    case .unspecified: "unspecified"
+    case .admin: RoleArgument.admin.rawValue
+    case .partner: RoleArgument.partner.rawValue
+    case .auditor: RoleArgument.auditor.rawValue
+    case .UNRECOGNIZED(let value): "unrecognized(\(value))"
+    }
+  }
+}
+
+extension Volunteer_V1_Date {
+  /// `YYYY-MM-DD`, also for out-of-range parts (shown as sent).
+  var text: String {
+    CalendarDate.pad(Int(self.year), 4) + "-" + CalendarDate.pad(Int(self.month), 2) + "-"
+      + CalendarDate.pad(Int(self.day), 2)
+  }
+}

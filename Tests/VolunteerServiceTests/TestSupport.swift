@@ -1,0 +1,107 @@
+import Foundation
+import GRPCCore
+import NIOCore
+import SwiftProtobuf
+import Logging
+import Testing
+import WireProtocol
+
+@testable import VolunteerService
+
+/// A development PKI made once per test process by certs/dev-pki.sh.
+enum TestPKI {
+  static let directory: String = {
+    let repository = URL(fileURLWithPath: #filePath)
+      .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    let directory = FileManager.default.temporaryDirectory
+      .appendingPathComponent("vrs-service-tests-pki-\(getpid())").path
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/bash")
+    process.arguments = [repository.appendingPathComponent("certs/dev-pki.sh").path, directory]
+    process.standardOutput = FileHandle.nullDevice
+    do {
+      try process.run()
+      process.waitUntilExit()
+    } catch {
+      fatalError("cannot run certs/dev-pki.sh: \(error)")
+    }
+    precondition(process.terminationStatus == 0, "certs/dev-pki.sh failed")
+    return directory
+  }()
+
+  static func path(_ name: String) -> String { Self.directory + "/" + name }
+}
+
+/// A fresh temporary directory, removed by the caller.
+func makeTemporaryDirectory() throws -> String {
+  let path = FileManager.default.temporaryDirectory
+    .appendingPathComponent("vrs-test-\(UUID().uuidString)").path
+  try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+  return path
+}
+
+/// Runs `body` against a live service on a free loopback port with a fresh data directory,
+/// then shuts the service down gracefully.
+func withRunningService(
+  _ body: (_ port: Int, _ dataDirectory: String) async throws -> Void
+) async throws {
+  let dataDirectory = try makeTemporaryDirectory()
+  defer { try? FileManager.default.removeItem(atPath: dataDirectory) }
+  var configuration = ServiceConfiguration()
+  configuration.port = 0
+  configuration.dataDirectory = dataDirectory
+  configuration.certificatePath = TestPKI.path("server.crt")
+  configuration.privateKeyPath = TestPKI.path("server.key")
+  configuration.clientCAPath = TestPKI.path("ca.crt")
+  let server = try await VolunteerServer(
+    configuration: configuration, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+  try await withThrowingTaskGroup(of: Void.self) { group in
+    group.addTask { try await server.run() }
+    let port = try await server.transport.listeningAddress.port ?? 0
+    do {
+      try await body(port, dataDirectory)
+    } catch {
+      server.beginGracefulShutdown()
+      try? await group.waitForAll()
+      throw error
+    }
+    server.beginGracefulShutdown()
+    try await group.waitForAll()
+  }
+}
+
+/// Runs `body` with a client holding the dev PKI certificate `certificate` (e.g. "partner").
+func withClient<Result: Sendable>(
+  port: Int, certificate: String,
+  _ body: (GRPCClient<WireClientTransport>) async throws -> Result
+) async throws -> Result {
+  let transport = WireClientTransport(
+    configuration: .init(
+      host: "127.0.0.1", port: port,
+      tls: WireTLSFiles(
+        certificateChainPath: TestPKI.path("\(certificate).crt"),
+        privateKeyPath: TestPKI.path("\(certificate).key"),
+        trustRootsPath: TestPKI.path("ca.crt"))))
+  return try await withGRPCClient(transport: transport) { client in
+    try await body(client)
+  }
+}
+
+/// Asserts that `body` fails with an `RPCError` of `code`, returning its message.
+@discardableResult
+func expectRPCError(
+  _ code: RPCError.Code, sourceLocation: SourceLocation = #_sourceLocation,
+  _ body: () async throws -> Void
+) async -> String {
+  do {
+    try await body()
+    Issue.record("expected \(code), but the call succeeded", sourceLocation: sourceLocation)
+    return ""
+  } catch let error as RPCError {
+    #expect(error.code == code, "\(error)", sourceLocation: sourceLocation)
+    return error.message
+  } catch {
+    Issue.record("expected RPCError \(code), got \(error)", sourceLocation: sourceLocation)
+    return ""
+  }
+}
