@@ -6,7 +6,8 @@ extension Metadata {
   /// Reads a metadata block from its wire entries, enforcing the key syntax and the size cap.
   ///
   /// - Throws: `RPCError` with `.resourceExhausted` if the block is larger than `limit`
-  ///   bytes, or `.invalidArgument` naming the first bad key or value.
+  ///   bytes, or `.invalidArgument` naming the first bad key or value (including a
+  ///   `grpc-timeout` that is not 1-8 digits and a unit: GRPCCore 2.4.3 would crash on some).
   init(wireEntries entries: [Volunteer_Wire_V1_MetadataEntry], limit: Int) throws(RPCError) {
     var size = 0
     self.init()
@@ -32,11 +33,15 @@ extension Metadata {
               + "\"-bin\" for binary values"
           )
         }
+        if entry.key == Self.timeoutKey, Self.parseTimeout(text) == nil {
+          throw Self.invalidTimeout(text)
+        }
         size += entry.key.utf8.count + text.utf8.count
         self.addString(text, forKey: entry.key)
       case .none:
         size += entry.key.utf8.count
-        self.addString("", forKey: entry.key)
+        if entry.key == Self.timeoutKey { throw Self.invalidTimeout("") }
+        if isBinaryKey { self.addBinary([], forKey: entry.key) } else { self.addString("", forKey: entry.key) }
       default:
         throw RPCError(
           code: .invalidArgument,
@@ -51,6 +56,42 @@ extension Metadata {
         )
       }
     }
+  }
+
+  /// The key carrying a call's deadline.
+  static let timeoutKey = "grpc-timeout"
+
+  /// The call's deadline: the first `grpc-timeout` value, if any (validated on receipt).
+  var wireTimeout: Duration? {
+    self[stringValues: Self.timeoutKey].first(where: { _ in true }).flatMap(Self.parseTimeout)
+  }
+
+  /// Parses a gRPC timeout: 1 to 8 ASCII digits followed by a unit, `H` (hours), `M`
+  /// (minutes), `S` (seconds), `m` (milliseconds), `u` (microseconds) or `n` (nanoseconds).
+  static func parseTimeout(_ text: String) -> Duration? {
+    let utf8 = Array(text.utf8)
+    guard (2...9).contains(utf8.count), let unit = utf8.last else { return nil }
+    var amount: Int64 = 0
+    for digit in utf8.dropLast() {
+      guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(digit) else { return nil }
+      amount = amount * 10 + Int64(digit - UInt8(ascii: "0"))
+    }
+    switch unit {
+    case UInt8(ascii: "H"): return .seconds(amount * 3600)
+    case UInt8(ascii: "M"): return .seconds(amount * 60)
+    case UInt8(ascii: "S"): return .seconds(amount)
+    case UInt8(ascii: "m"): return .milliseconds(amount)
+    case UInt8(ascii: "u"): return .microseconds(amount)
+    case UInt8(ascii: "n"): return .nanoseconds(amount)
+    default: return nil
+    }
+  }
+
+  private static func invalidTimeout(_ text: String) -> RPCError {
+    RPCError(
+      code: .invalidArgument,
+      message: "metadata \"grpc-timeout\" is \"\(text)\": expected 1 to 8 digits followed by a "
+        + "unit, one of H M S m u n (e.g. \"500m\")")
   }
 
   /// The metadata as wire entries.

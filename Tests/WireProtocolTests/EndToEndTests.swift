@@ -228,7 +228,6 @@ struct EndToEndTests {
           #expect(read == total)
           return lags
         }
-        print("LAGS \(lags)")
         #expect(lags.count == 5)
         for lag in lags { #expect(lag < 200, "written - read = \(lag); lags \(lags)") }
         #expect(probe.read { $0.streamEnded })
@@ -549,6 +548,43 @@ struct EndToEndTests {
       #expect(raw.statuses[1]?.message.contains("invalid metadata key \"Bad Key\"") == true)
       #expect(raw.statuses[2]?.code == 3)
       #expect(raw.statuses[2]?.message.contains("printable ASCII") == true)
+    }
+  }
+
+  @Test("an invalid grpc-timeout ends the call with INVALID_ARGUMENT (and cannot crash GRPCCore)")
+  func invalidTimeout() async throws {
+    try await withTestServer { server in
+      let raw = try await RawClient.connect(port: server.port)
+      defer { Task { [raw] in await raw.close() } }
+      let echo = RawClient.path(TestService.echo)
+      try await raw.send(ConnectionPreface.bytes)
+      let values = ["-1S", "+5S", "5", "S", "123456789S", "5s", "1.5S", " 5S"]
+      for (index, value) in values.enumerated() {
+        let id = UInt32(index + 1)
+        try await raw.send(
+          RawClient.open(id, echo, metadata: [("grpc-timeout", value)]), RawClient.message(id, [1]),
+          RawClient.halfClose(id))
+      }
+      #expect(await waitUntil { raw.statuses.count == values.count })
+      for (index, value) in values.enumerated() {
+        let status = raw.statuses[UInt32(index + 1)]
+        #expect(status?.code == 3, "grpc-timeout \"\(value)\": \(String(describing: status))")
+        #expect(status?.message.contains("grpc-timeout") == true)
+      }
+      // Valid ones, including 8 digits and every unit.
+      let valid = ["12345678n", "99999999H", "1H", "2M", "30S", "500m", "900000u", "0S"]
+      for (index, value) in valid.enumerated() {
+        let id = UInt32(100 + index)
+        try await raw.send(
+          RawClient.open(id, echo, metadata: [("grpc-timeout", value)]), RawClient.message(id, [2]),
+          RawClient.halfClose(id))
+      }
+      #expect(await waitUntil { raw.statuses.count == values.count + valid.count })
+      for (index, value) in valid.enumerated() {
+        let status = raw.statuses[UInt32(100 + index)]
+        let expected: UInt32 = value == "0S" || value == "12345678n" ? 4 : 0
+        #expect(status?.code == expected, "grpc-timeout \"\(value)\": \(String(describing: status))")
+      }
     }
   }
 

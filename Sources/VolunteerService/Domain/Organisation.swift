@@ -18,10 +18,12 @@ public struct Organisation: Sendable, Hashable {
   /// Materialised path of ids from the root, `/root/child/…/self/`: a subtree is every
   /// organisation whose path starts with the subtree root's path.
   public var path: String
+  public var createdAt: Date
 
   /// Creates an organisation.
   public init(
-    id: String, parentID: String?, kind: Kind, name: String, regionCode: String, path: String
+    id: String, parentID: String?, kind: Kind, name: String, regionCode: String, path: String,
+    createdAt: Date = Date()
   ) {
     self.id = id
     self.parentID = parentID
@@ -29,6 +31,24 @@ public struct Organisation: Sendable, Hashable {
     self.name = name
     self.regionCode = regionCode
     self.path = path
+    self.createdAt = createdAt
+  }
+
+  /// Number of ancestors: 0 for the root.
+  public var depth: Int {
+    max(0, self.path.split(separator: "/").count - 1)
+  }
+
+  /// Checks an organisation id: 1-64 lower-case ASCII letters, digits and "-", so it can
+  /// sit in a materialised path and a URL without escaping.
+  public static func validateID(_ id: String, field: String = "id") throws(IdentityValidationError) {
+    guard (1...64).contains(id.utf8.count),
+      id.utf8.allSatisfy({ (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) || $0 == 0x2D })
+    else {
+      throw IdentityValidationError(
+        field: field,
+        reason: "an organisation id is 1-64 characters from a-z, 0-9 and \"-\", got \"\(id)\"")
+    }
   }
 
   /// The root of the tree, as configured.

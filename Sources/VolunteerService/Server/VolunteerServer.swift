@@ -61,6 +61,7 @@ public struct VolunteerServer: Service {
       HealthService(store: store, serverVersion: Self.version),
       VolunteersService(store: store, protector: protector, timeZone: timeZone),
       PrincipalsService(store: store),
+      OrganisationsService(store: store),
     ]
     self.configuration = configuration
     self.store = store

@@ -12,6 +12,18 @@ public enum MethodPolicy {
     Volunteer_V1_Volunteers.Method.GetVolunteer.descriptor.fullyQualifiedMethod: [.admin, .partner, .auditor],
     Volunteer_V1_Principals.Method.AddPrincipal.descriptor.fullyQualifiedMethod: [.admin],
     Volunteer_V1_Principals.Method.ListPrincipals.descriptor.fullyQualifiedMethod: [.admin],
+    Volunteer_V1_Principals.Method.DisablePrincipal.descriptor.fullyQualifiedMethod: [.admin],
+    Volunteer_V1_Principals.Method.EnablePrincipal.descriptor.fullyQualifiedMethod: [.admin],
+    Volunteer_V1_Organisations.Method.CreateOrganisation.descriptor.fullyQualifiedMethod: [.admin],
+    Volunteer_V1_Organisations.Method.GetOrganisation.descriptor.fullyQualifiedMethod: [
+      .admin, .partner, .auditor,
+    ],
+    Volunteer_V1_Organisations.Method.ListChildren.descriptor.fullyQualifiedMethod: [
+      .admin, .partner, .auditor,
+    ],
+    Volunteer_V1_Organisations.Method.GetSubtree.descriptor.fullyQualifiedMethod: [
+      .admin, .partner, .auditor,
+    ],
   ]
 
   /// Every method with a policy, as `package.Service/Method`.

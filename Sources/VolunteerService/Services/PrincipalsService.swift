@@ -37,6 +37,37 @@ struct PrincipalsService: Volunteer_V1_Principals.SimpleServiceProtocol {
     }
   }
 
+  func disablePrincipal(
+    request: Volunteer_V1_SetPrincipalEnabledRequest, context: ServerContext
+  ) async throws -> Volunteer_V1_Principal {
+    let caller = try Caller.required()
+    guard request.id != caller.id else {
+      throw RPCError(
+        code: .failedPrecondition,
+        message: "an admin cannot disable itself; ask another admin of your scope")
+    }
+    return try await self.setEnabled(false, id: request.id, caller: caller)
+  }
+
+  func enablePrincipal(
+    request: Volunteer_V1_SetPrincipalEnabledRequest, context: ServerContext
+  ) async throws -> Volunteer_V1_Principal {
+    try await self.setEnabled(true, id: request.id, caller: try Caller.required())
+  }
+
+  private func setEnabled(_ enabled: Bool, id: String, caller: Principal) async throws
+    -> Volunteer_V1_Principal
+  {
+    guard
+      let principal = try await self.store.setPrincipalEnabled(
+        id: id, enabled: enabled, withinScope: caller.scopeOrganisationID)
+    else {
+      throw RPCError(
+        code: .notFound, message: "principal \"\(id)\" does not exist or is outside your scope")
+    }
+    return principal.proto
+  }
+
   func listPrincipals(
     request: Volunteer_V1_ListPrincipalsRequest, context: ServerContext
   ) async throws -> Volunteer_V1_ListPrincipalsResponse {

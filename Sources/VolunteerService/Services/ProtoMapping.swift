@@ -89,6 +89,53 @@ extension CalendarDate {
   }
 }
 
+extension Organisation.Kind {
+  init(proto: Volunteer_V1_OrganisationKind) throws(IdentityValidationError) {
+    switch proto {
+    case .national: self = .national
+    case .province: self = .province
+    case .city: self = .city
+    case .county: self = .county
+    case .grassroots: self = .grassroots
+    case .school: self = .school
+    case .enterprise: self = .enterprise
+    case .alliance: self = .alliance
+    case .ngo: self = .ngo
+    case .unspecified, .UNRECOGNIZED:
+      throw IdentityValidationError(
+        field: "kind", reason: "an organisation kind is required (ORGANISATION_KIND_PROVINCE, …)")
+    }
+  }
+
+  var proto: Volunteer_V1_OrganisationKind {
+    switch self {
+    case .national: .national
+    case .province: .province
+    case .city: .city
+    case .county: .county
+    case .grassroots: .grassroots
+    case .school: .school
+    case .enterprise: .enterprise
+    case .alliance: .alliance
+    case .ngo: .ngo
+    }
+  }
+}
+
+extension Organisation {
+  var proto: Volunteer_V1_Organisation {
+    .with {
+      $0.id = self.id
+      $0.parentID = self.parentID ?? ""
+      $0.kind = self.kind.proto
+      $0.name = self.name
+      $0.regionCode = self.regionCode
+      $0.depth = UInt32(self.depth)
+      $0.createdAt = Google_Protobuf_Timestamp(date: self.createdAt)
+    }
+  }
+}
+
 extension Principal {
   var proto: Volunteer_V1_Principal {
     .with {

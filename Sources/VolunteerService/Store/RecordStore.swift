@@ -35,6 +35,21 @@ public protocol RecordStore: Sendable {
   func organisation(id: String, withinScope scopeOrganisationID: String) async throws
     -> Organisation?
 
+  /// The direct children of `id`, if `id` lies inside the scope; `nil` otherwise.
+  func children(of id: String, withinScope scopeOrganisationID: String) async throws
+    -> [Organisation]?
+
+  /// The subtree rooted at `id` (parents before children), if `id` lies inside the scope.
+  func subtree(of id: String, withinScope scopeOrganisationID: String) async throws
+    -> [Organisation]?
+
+  /// Enables or disables the principal `id` if its scope lies inside `scopeOrganisationID`.
+  ///
+  /// - Returns: the updated principal, or `nil` when it does not exist or is outside the scope.
+  func setPrincipalEnabled(
+    id: String, enabled: Bool, withinScope scopeOrganisationID: String
+  ) async throws -> Principal?
+
   /// Stores a new volunteer under an idempotency key, assigning its volunteer number.
   ///
   /// - Returns: `.created` with the new record, or `.replayed` with the record created

@@ -43,14 +43,13 @@ public final class SQLiteRecordStore: RecordStore {
 
   public func bootstrap(root: Organisation, admin: Principal) async throws {
     try await self.writer.write { db in
-      let now = Date()
       if try Self.fetchOrganisation(db, id: root.id) == nil {
         try db.execute(
           sql: """
             INSERT INTO organisation (id, parent_id, kind, name, region_code, path, created_at)
             VALUES (?, NULL, ?, ?, ?, ?, ?)
             """,
-          arguments: [root.id, root.kind.rawValue, root.name, root.regionCode, root.path, now])
+          arguments: [root.id, root.kind.rawValue, root.name, root.regionCode, root.path, root.createdAt])
       }
       if try Self.fetchPrincipal(db, id: admin.id) == nil {
         try Self.insert(admin, db)
@@ -111,9 +110,54 @@ public final class SQLiteRecordStore: RecordStore {
           """,
         arguments: [
           stored.id, parentID, stored.kind.rawValue, stored.name, stored.regionCode, stored.path,
-          Date(),
+          stored.createdAt,
         ])
       return stored
+    }
+  }
+
+  public func children(of id: String, withinScope scopeOrganisationID: String) async throws
+    -> [Organisation]?
+  {
+    try await self.pool.read { db in
+      guard try Self.organisation(db, id: id, withinScope: scopeOrganisationID) != nil else {
+        return nil
+      }
+      return try Row.fetchAll(
+        db, sql: "SELECT * FROM organisation WHERE parent_id = ? ORDER BY id", arguments: [id]
+      ).compactMap(Self.organisation(from:))
+    }
+  }
+
+  public func subtree(of id: String, withinScope scopeOrganisationID: String) async throws
+    -> [Organisation]?
+  {
+    try await self.pool.read { db in
+      guard let root = try Self.organisation(db, id: id, withinScope: scopeOrganisationID) else {
+        return nil
+      }
+      // Ordering by path lists every parent before its children, depth first.
+      return try Row.fetchAll(
+        db,
+        sql: "SELECT * FROM organisation WHERE substr(path, 1, length(?)) = ? ORDER BY path",
+        arguments: [root.path, root.path]
+      ).compactMap(Self.organisation(from:))
+    }
+  }
+
+  public func setPrincipalEnabled(
+    id: String, enabled: Bool, withinScope scopeOrganisationID: String
+  ) async throws -> Principal? {
+    try await self.writer.write { db in
+      guard let principal = try Self.fetchPrincipal(db, id: id),
+        try Self.organisation(
+          db, id: principal.scopeOrganisationID, withinScope: scopeOrganisationID) != nil
+      else { return nil }
+      try db.execute(
+        sql: "UPDATE principal SET enabled = ? WHERE id = ?", arguments: [enabled, id])
+      var updated = principal
+      updated.isEnabled = enabled
+      return updated
     }
   }
 
@@ -121,12 +165,19 @@ public final class SQLiteRecordStore: RecordStore {
     -> Organisation?
   {
     try await self.pool.read { db in
-      guard let organisation = try Self.fetchOrganisation(db, id: id),
-        let scope = try Self.fetchOrganisation(db, id: scopeOrganisationID),
-        organisation.isWithin(scope)
-      else { return nil }
-      return organisation
+      try Self.organisation(db, id: id, withinScope: scopeOrganisationID)
     }
+  }
+
+  /// The one scope check of organisation reads: `id` if it lies in the scope's subtree.
+  private static func organisation(
+    _ db: Database, id: String, withinScope scopeOrganisationID: String
+  ) throws -> Organisation? {
+    guard let organisation = try Self.fetchOrganisation(db, id: id),
+      let scope = try Self.fetchOrganisation(db, id: scopeOrganisationID),
+      organisation.isWithin(scope)
+    else { return nil }
+    return organisation
   }
 
   public func registerVolunteer(_ volunteer: NewVolunteer, idempotency: IdempotencyClaim)
@@ -176,9 +227,8 @@ public final class SQLiteRecordStore: RecordStore {
   {
     try await self.pool.read { db in
       guard let record = try Self.fetchVolunteer(db, number: number),
-        let organisation = try Self.fetchOrganisation(db, id: record.organisationID),
-        let scope = try Self.fetchOrganisation(db, id: scopeOrganisationID),
-        organisation.isWithin(scope)
+        try Self.organisation(db, id: record.organisationID, withinScope: scopeOrganisationID)
+          != nil
       else { return nil }
       return record
     }
@@ -246,12 +296,15 @@ public final class SQLiteRecordStore: RecordStore {
   }
 
   private static func fetchOrganisation(_ db: Database, id: String) throws -> Organisation? {
-    guard let row = try Row.fetchOne(db, sql: "SELECT * FROM organisation WHERE id = ?", arguments: [id]),
-      let kind = Organisation.Kind(rawValue: row["kind"])
-    else { return nil }
+    try Row.fetchOne(db, sql: "SELECT * FROM organisation WHERE id = ?", arguments: [id])
+      .flatMap(Self.organisation(from:))
+  }
+
+  private static func organisation(from row: Row) -> Organisation? {
+    guard let kind = Organisation.Kind(rawValue: row["kind"]) else { return nil }
     return Organisation(
       id: row["id"], parentID: row["parent_id"], kind: kind, name: row["name"],
-      regionCode: row["region_code"], path: row["path"])
+      regionCode: row["region_code"], path: row["path"], createdAt: row["created_at"])
   }
 
   private static func fetchVolunteer(_ db: Database, number: String) throws -> VolunteerRecord? {

@@ -46,10 +46,38 @@ public enum Volunteer_V1_Principals: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "DisablePrincipal" metadata.
+        public enum DisablePrincipal: Sendable {
+            /// Request type for "DisablePrincipal".
+            public typealias Input = Volunteer_V1_SetPrincipalEnabledRequest
+            /// Response type for "DisablePrincipal".
+            public typealias Output = Volunteer_V1_Principal
+            /// Descriptor for "DisablePrincipal".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "volunteer.v1.Principals"),
+                method: "DisablePrincipal",
+                type: .unary
+            )
+        }
+        /// Namespace for "EnablePrincipal" metadata.
+        public enum EnablePrincipal: Sendable {
+            /// Request type for "EnablePrincipal".
+            public typealias Input = Volunteer_V1_SetPrincipalEnabledRequest
+            /// Response type for "EnablePrincipal".
+            public typealias Output = Volunteer_V1_Principal
+            /// Descriptor for "EnablePrincipal".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "volunteer.v1.Principals"),
+                method: "EnablePrincipal",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "volunteer.v1.Principals" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             AddPrincipal.descriptor,
-            ListPrincipals.descriptor
+            ListPrincipals.descriptor,
+            DisablePrincipal.descriptor,
+            EnablePrincipal.descriptor
         ]
     }
 }
@@ -116,6 +144,43 @@ extension Volunteer_V1_Principals {
             request: GRPCCore.StreamingServerRequest<Volunteer_V1_ListPrincipalsRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Volunteer_V1_ListPrincipalsResponse>
+
+        /// Handle the "DisablePrincipal" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Disables a principal: its next call is refused with UNAUTHENTICATED, also
+        /// > on connections already open. An admin cannot disable itself.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Volunteer_V1_SetPrincipalEnabledRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Volunteer_V1_Principal` messages.
+        func disablePrincipal(
+            request: GRPCCore.StreamingServerRequest<Volunteer_V1_SetPrincipalEnabledRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Volunteer_V1_Principal>
+
+        /// Handle the "EnablePrincipal" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Enables a disabled principal again.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Volunteer_V1_SetPrincipalEnabledRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Volunteer_V1_Principal` messages.
+        func enablePrincipal(
+            request: GRPCCore.StreamingServerRequest<Volunteer_V1_SetPrincipalEnabledRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Volunteer_V1_Principal>
     }
 
     /// Service protocol for the "volunteer.v1.Principals" service.
@@ -166,6 +231,43 @@ extension Volunteer_V1_Principals {
             request: GRPCCore.ServerRequest<Volunteer_V1_ListPrincipalsRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Volunteer_V1_ListPrincipalsResponse>
+
+        /// Handle the "DisablePrincipal" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Disables a principal: its next call is refused with UNAUTHENTICATED, also
+        /// > on connections already open. An admin cannot disable itself.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Volunteer_V1_SetPrincipalEnabledRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Volunteer_V1_Principal` message.
+        func disablePrincipal(
+            request: GRPCCore.ServerRequest<Volunteer_V1_SetPrincipalEnabledRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Volunteer_V1_Principal>
+
+        /// Handle the "EnablePrincipal" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Enables a disabled principal again.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Volunteer_V1_SetPrincipalEnabledRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Volunteer_V1_Principal` message.
+        func enablePrincipal(
+            request: GRPCCore.ServerRequest<Volunteer_V1_SetPrincipalEnabledRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Volunteer_V1_Principal>
     }
 
     /// Simple service protocol for the "volunteer.v1.Principals" service.
@@ -214,6 +316,43 @@ extension Volunteer_V1_Principals {
             request: Volunteer_V1_ListPrincipalsRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Volunteer_V1_ListPrincipalsResponse
+
+        /// Handle the "DisablePrincipal" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Disables a principal: its next call is refused with UNAUTHENTICATED, also
+        /// > on connections already open. An admin cannot disable itself.
+        ///
+        /// - Parameters:
+        ///   - request: A `Volunteer_V1_SetPrincipalEnabledRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Volunteer_V1_Principal` to respond with.
+        func disablePrincipal(
+            request: Volunteer_V1_SetPrincipalEnabledRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Volunteer_V1_Principal
+
+        /// Handle the "EnablePrincipal" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Enables a disabled principal again.
+        ///
+        /// - Parameters:
+        ///   - request: A `Volunteer_V1_SetPrincipalEnabledRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Volunteer_V1_Principal` to respond with.
+        func enablePrincipal(
+            request: Volunteer_V1_SetPrincipalEnabledRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Volunteer_V1_Principal
     }
 }
 
@@ -238,6 +377,28 @@ extension Volunteer_V1_Principals.StreamingServiceProtocol {
             serializer: GRPCProtobuf.ProtobufSerializer<Volunteer_V1_ListPrincipalsResponse>(),
             handler: { request, context in
                 try await self.listPrincipals(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Volunteer_V1_Principals.Method.DisablePrincipal.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Volunteer_V1_SetPrincipalEnabledRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Volunteer_V1_Principal>(),
+            handler: { request, context in
+                try await self.disablePrincipal(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Volunteer_V1_Principals.Method.EnablePrincipal.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Volunteer_V1_SetPrincipalEnabledRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Volunteer_V1_Principal>(),
+            handler: { request, context in
+                try await self.enablePrincipal(
                     request: request,
                     context: context
                 )
@@ -270,6 +431,28 @@ extension Volunteer_V1_Principals.ServiceProtocol {
         )
         return GRPCCore.StreamingServerResponse(single: response)
     }
+
+    public func disablePrincipal(
+        request: GRPCCore.StreamingServerRequest<Volunteer_V1_SetPrincipalEnabledRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Volunteer_V1_Principal> {
+        let response = try await self.disablePrincipal(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func enablePrincipal(
+        request: GRPCCore.StreamingServerRequest<Volunteer_V1_SetPrincipalEnabledRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Volunteer_V1_Principal> {
+        let response = try await self.enablePrincipal(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
 }
 
 // Default implementation of methods from 'ServiceProtocol'.
@@ -294,6 +477,32 @@ extension Volunteer_V1_Principals.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Volunteer_V1_ListPrincipalsResponse> {
         return GRPCCore.ServerResponse<Volunteer_V1_ListPrincipalsResponse>(
             message: try await self.listPrincipals(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func disablePrincipal(
+        request: GRPCCore.ServerRequest<Volunteer_V1_SetPrincipalEnabledRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Volunteer_V1_Principal> {
+        return GRPCCore.ServerResponse<Volunteer_V1_Principal>(
+            message: try await self.disablePrincipal(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func enablePrincipal(
+        request: GRPCCore.ServerRequest<Volunteer_V1_SetPrincipalEnabledRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Volunteer_V1_Principal> {
+        return GRPCCore.ServerResponse<Volunteer_V1_Principal>(
+            message: try await self.enablePrincipal(
                 request: request.message,
                 context: context
             ),
@@ -360,6 +569,53 @@ extension Volunteer_V1_Principals {
             deserializer: some GRPCCore.MessageDeserializer<Volunteer_V1_ListPrincipalsResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Volunteer_V1_ListPrincipalsResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "DisablePrincipal" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Disables a principal: its next call is refused with UNAUTHENTICATED, also
+        /// > on connections already open. An admin cannot disable itself.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Volunteer_V1_SetPrincipalEnabledRequest` message.
+        ///   - serializer: A serializer for `Volunteer_V1_SetPrincipalEnabledRequest` messages.
+        ///   - deserializer: A deserializer for `Volunteer_V1_Principal` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func disablePrincipal<Result>(
+            request: GRPCCore.ClientRequest<Volunteer_V1_SetPrincipalEnabledRequest>,
+            serializer: some GRPCCore.MessageSerializer<Volunteer_V1_SetPrincipalEnabledRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Volunteer_V1_Principal>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Volunteer_V1_Principal>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "EnablePrincipal" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Enables a disabled principal again.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Volunteer_V1_SetPrincipalEnabledRequest` message.
+        ///   - serializer: A serializer for `Volunteer_V1_SetPrincipalEnabledRequest` messages.
+        ///   - deserializer: A deserializer for `Volunteer_V1_Principal` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func enablePrincipal<Result>(
+            request: GRPCCore.ClientRequest<Volunteer_V1_SetPrincipalEnabledRequest>,
+            serializer: some GRPCCore.MessageSerializer<Volunteer_V1_SetPrincipalEnabledRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Volunteer_V1_Principal>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Volunteer_V1_Principal>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -451,6 +707,75 @@ extension Volunteer_V1_Principals {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "DisablePrincipal" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Disables a principal: its next call is refused with UNAUTHENTICATED, also
+        /// > on connections already open. An admin cannot disable itself.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Volunteer_V1_SetPrincipalEnabledRequest` message.
+        ///   - serializer: A serializer for `Volunteer_V1_SetPrincipalEnabledRequest` messages.
+        ///   - deserializer: A deserializer for `Volunteer_V1_Principal` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func disablePrincipal<Result>(
+            request: GRPCCore.ClientRequest<Volunteer_V1_SetPrincipalEnabledRequest>,
+            serializer: some GRPCCore.MessageSerializer<Volunteer_V1_SetPrincipalEnabledRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Volunteer_V1_Principal>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Volunteer_V1_Principal>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Volunteer_V1_Principals.Method.DisablePrincipal.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "EnablePrincipal" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Enables a disabled principal again.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Volunteer_V1_SetPrincipalEnabledRequest` message.
+        ///   - serializer: A serializer for `Volunteer_V1_SetPrincipalEnabledRequest` messages.
+        ///   - deserializer: A deserializer for `Volunteer_V1_Principal` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func enablePrincipal<Result>(
+            request: GRPCCore.ClientRequest<Volunteer_V1_SetPrincipalEnabledRequest>,
+            serializer: some GRPCCore.MessageSerializer<Volunteer_V1_SetPrincipalEnabledRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Volunteer_V1_Principal>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Volunteer_V1_Principal>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Volunteer_V1_Principals.Method.EnablePrincipal.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -510,6 +835,65 @@ extension Volunteer_V1_Principals.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Volunteer_V1_ListPrincipalsRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Volunteer_V1_ListPrincipalsResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "DisablePrincipal" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Disables a principal: its next call is refused with UNAUTHENTICATED, also
+    /// > on connections already open. An admin cannot disable itself.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Volunteer_V1_SetPrincipalEnabledRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func disablePrincipal<Result>(
+        request: GRPCCore.ClientRequest<Volunteer_V1_SetPrincipalEnabledRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Volunteer_V1_Principal>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.disablePrincipal(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Volunteer_V1_SetPrincipalEnabledRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Volunteer_V1_Principal>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "EnablePrincipal" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Enables a disabled principal again.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Volunteer_V1_SetPrincipalEnabledRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func enablePrincipal<Result>(
+        request: GRPCCore.ClientRequest<Volunteer_V1_SetPrincipalEnabledRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Volunteer_V1_Principal>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.enablePrincipal(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Volunteer_V1_SetPrincipalEnabledRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Volunteer_V1_Principal>(),
             options: options,
             onResponse: handleResponse
         )
@@ -579,6 +963,73 @@ extension Volunteer_V1_Principals.ClientProtocol {
             metadata: metadata
         )
         return try await self.listPrincipals(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "DisablePrincipal" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Disables a principal: its next call is refused with UNAUTHENTICATED, also
+    /// > on connections already open. An admin cannot disable itself.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func disablePrincipal<Result>(
+        _ message: Volunteer_V1_SetPrincipalEnabledRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Volunteer_V1_Principal>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Volunteer_V1_SetPrincipalEnabledRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.disablePrincipal(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "EnablePrincipal" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Enables a disabled principal again.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func enablePrincipal<Result>(
+        _ message: Volunteer_V1_SetPrincipalEnabledRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Volunteer_V1_Principal>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Volunteer_V1_SetPrincipalEnabledRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.enablePrincipal(
             request: request,
             options: options,
             onResponse: handleResponse

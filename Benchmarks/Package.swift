@@ -1,0 +1,37 @@
+// swift-tools-version:6.1
+// Load generators for the Volunteer Records Service. A package of its own so that the root
+// package (and CI's debug build) never compiles them; see docs/BENCHMARKS.md.
+import PackageDescription
+
+let package = Package(
+  name: "volunteer-records-benchmarks",
+  platforms: [.macOS(.v15)],
+  products: [
+    .executable(name: "wire-load", targets: ["wire-load"])
+  ],
+  dependencies: [
+    // The root package: WireProtocol for the client, and its volunteer-service product, so
+    // `swift build --package-path Benchmarks --product volunteer-service` builds the server
+    // with the same release settings.
+    .package(name: "volunteer-records-service", path: ".."),
+    // The same exact versions the root Package.swift pins.
+    .package(url: "https://github.com/grpc/grpc-swift-2.git", exact: "2.4.3"),
+    .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-nio.git", exact: "2.101.3"),
+    .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", exact: "0.2.0"),
+  ],
+  targets: [
+    .executableTarget(
+      name: "wire-load",
+      dependencies: [
+        .product(name: "WireProtocol", package: "volunteer-records-service"),
+        .product(name: "GRPCCore", package: "grpc-swift-2"),
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "Histogram", package: "hdrhistogram-swift"),
+      ],
+      swiftSettings: [.swiftLanguageMode(.v6)]
+    )
+  ]
+)
