@@ -4,5 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash certs/dev-pki.sh certs/dev >/dev/null
-swift build --product volunteer-service --product vol-admin
+swift build --product volunteer-service
+swift build --product vol-admin
 exec "$(swift build --show-bin-path)/volunteer-service" serve --data-dir ./data "$@"

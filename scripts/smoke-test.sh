@@ -67,6 +67,53 @@ check "a second registration of the same document is ALREADY_EXISTS naming $numb
 out=$("$bin/vol-admin" volunteer show "$number" "${admin[@]}")
 check "the admin sees the ID number in clear" grep -q "11010519491231002X" <<<"$out"
 
+# The organisation tree: a province under the national root and a county under it.
+set +e
+"$bin/vol-admin" org create Bad_Id --parent national --kind province --name x --region 110000 \
+  "${admin[@]}" >/dev/null 2>"$work/err"; rc=$?
+set -e
+check "org create refuses a malformed id locally with exit 2" test "$rc" -eq 2
+check "admin creates a province under national" "$bin/vol-admin" org create smoke-province \
+  --parent national --kind province --name "Smoke Province" --region 110000 "${admin[@]}"
+out=$("$bin/vol-admin" org create smoke-county --parent smoke-province --kind county \
+  --name "Smoke County" --region 110105 --json "${admin[@]}")
+check "admin creates a county under the province" python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+sys.exit(not (d["id"] == "smoke-county" and d["parent_id"] == "smoke-province" and d["kind"] == "county" and d["depth"] == 2))
+' <<<"$out"
+out=$("$bin/vol-admin" org show smoke-county "${admin[@]}")
+check "org show names the county's parent" grep -Eq '^parent: +smoke-province$' <<<"$out"
+out=$("$bin/vol-admin" org children national "${admin[@]}")
+check "org children of national lists the province" grep -Eq '^smoke-province +province +Smoke Province +110000 ' <<<"$out"
+tree=$("$bin/vol-admin" org tree "${admin[@]}")
+indent() { # the indentation of the tree line of organisation $1, empty if there is none
+  awk -v id="$1" '{ n = match($0, /[^ ]/) - 1; split(substr($0, n + 1), f, " "); if (f[1] == id) print n }' <<<"$tree"
+}
+province_indent=$(indent smoke-province)
+county_indent=$(indent smoke-county)
+check "org tree shows the province" grep -Eq '^ *smoke-province  Smoke Province  \(province, 110000\)$' <<<"$tree"
+check "org tree shows the county" grep -Eq '^ *smoke-county  Smoke County  \(county, 110105\)$' <<<"$tree"
+check "org tree indents the county two spaces deeper than the province" \
+  test "${county_indent:--1}" -eq "$((${province_indent:--9} + 2))"
+check "org tree starts at the scope's root, unindented" grep -q '^national  ' <<<"$tree"
+
+# Disabling the partner locks it out, also on its next call; enabling lets it back in.
+out=$("$bin/vol-admin" principal disable spiffe://volunteer/partner/dev-partner "${admin[@]}")
+check "principal disable reports the partner disabled" grep -Eq '^enabled: +no$' <<<"$out"
+set +e
+"$bin/vol-admin" volunteer show "$number" "${partner[@]}" >"$work/out" 2>"$work/err"; rc=$?
+set -e
+check "a disabled partner's call fails with exit 1" test "$rc" -eq 1
+check "the disabled partner is refused as UNAUTHENTICATED" grep -q "UNAUTHENTICATED" "$work/err"
+out=$("$bin/vol-admin" principal enable spiffe://volunteer/partner/dev-partner "${admin[@]}")
+check "principal enable reports the partner enabled" grep -Eq '^enabled: +yes$' <<<"$out"
+set +e
+out=$("$bin/vol-admin" volunteer show "$number" "${partner[@]}" 2>"$work/err"); rc=$?
+set -e
+check "the enabled partner's call works again" test "$rc" -eq 0
+check "the enabled partner sees the volunteer" grep -q "$number" <<<"$out"
+
 kill -TERM "$server_pid"
 set +e
 wait "$server_pid"; rc=$?

@@ -3,6 +3,12 @@ import GRPCCore
 import NIOCore
 import NIOSSL
 
+/// A call that a connection refused before starting it because the connection takes no new
+/// calls (it received `GoAway`, used every call id, or closed): it can go to a new connection.
+struct ConnectionNotAcceptingCalls: Error {
+  var reason: RPCError
+}
+
 /// A call reserved on a client connection: its local id and its response parts.
 struct ReservedCall: Sendable {
   var localID: UInt64
@@ -51,7 +57,9 @@ final class ClientConnectionHandler: ChannelDuplexHandler, InboundPartsConsumerO
   private var calls: [UInt64: Call] = [:]
   private var localIDsByCallID: [UInt32: UInt64] = [:]
   private var nextLocalID: UInt64 = 0
-  private var nextCallID: UInt32 = 1
+  private var nextCallID: UInt32
+  /// Every call id was used: the connection takes no new calls.
+  private var callIDsExhausted = false
   private var reservedSlots = 0
   private var slotWaiters: [EventLoopPromise<Void>] = []
   private var writabilityWaiters: [EventLoopPromise<Void>] = []
@@ -61,7 +69,9 @@ final class ClientConnectionHandler: ChannelDuplexHandler, InboundPartsConsumerO
   private var isClosed = false
   private var closeReason: RPCError?
 
-  init(eventLoop: any EventLoop) {
+  /// - Parameter firstCallID: the id of the first call (tests start near the end).
+  init(eventLoop: any EventLoop, firstCallID: UInt32 = 1) {
+    self.nextCallID = firstCallID
     self.ready = eventLoop.makePromise()
     self.goingAway = eventLoop.makePromise()
     self.closed = eventLoop.makePromise()
@@ -93,14 +103,18 @@ final class ClientConnectionHandler: ChannelDuplexHandler, InboundPartsConsumerO
 
   func errorCaught(context: ChannelHandlerContext, error: any Error) {
     if self.closeReason == nil {
-      let message: String
       switch error {
-      case let error as WireProtocolError: message = "protocol error from the server: \(error)"
-      case let error as NIOSSLError: message = "TLS failed: \(error)"
-      case let error as BoringSSLError: message = "TLS failed: \(error)"
-      default: message = "connection failed: \(error)"
+      case let error as WireProtocolError:
+        // The server broke the protocol (e.g. a frame over the client's limit).
+        self.closeReason = RPCError(
+          code: .internalError, message: "protocol error from the server: \(error)")
+      case let error as NIOSSLError:
+        self.closeReason = RPCError(code: .unavailable, message: "TLS failed: \(error)")
+      case let error as BoringSSLError:
+        self.closeReason = RPCError(code: .unavailable, message: "TLS failed: \(error)")
+      default:
+        self.closeReason = RPCError(code: .unavailable, message: "connection failed: \(error)")
       }
-      self.closeReason = RPCError(code: .unavailable, message: message)
     }
     context.close(promise: nil)
   }
@@ -162,9 +176,9 @@ final class ClientConnectionHandler: ChannelDuplexHandler, InboundPartsConsumerO
       break
     case .open, .halfClose, .cancel, .none:
       self.closeReason = RPCError(
-        code: .unavailable,
-        message: "the server sent a \(ServerConnectionHandler.kindName(frame.kind)) frame, "
-          + "which only clients may send")
+        code: .internalError,
+        message: "protocol error from the server: it sent a "
+          + "\(ServerConnectionHandler.kindName(frame.kind)) frame, which only clients may send")
       context.close(promise: nil)
     }
   }
@@ -173,7 +187,9 @@ final class ClientConnectionHandler: ChannelDuplexHandler, InboundPartsConsumerO
 
   /// Reserves a call slot, waiting while the server's concurrency limit is reached.
   func reserveCall(path: String, eventLoop: any EventLoop) -> EventLoopFuture<ReservedCall> {
-    if let refusal = self.refusalForNewCalls() { return eventLoop.makeFailedFuture(refusal) }
+    if let refusal = self.refusalForNewCalls() {
+      return eventLoop.makeFailedFuture(ConnectionNotAcceptingCalls(reason: refusal))
+    }
     let slot: EventLoopFuture<Void>
     if self.reservedSlots < Int(self.settings.maxConcurrentCalls) {
       self.reservedSlots += 1
@@ -217,6 +233,13 @@ final class ClientConnectionHandler: ChannelDuplexHandler, InboundPartsConsumerO
         return eventLoop.makeFailedFuture(
           RPCError(code: .internalError, message: "request metadata sent twice"))
       }
+      guard !self.callIDsExhausted else {
+        let error = RPCError(
+          code: .unavailable,
+          message: "the connection used every call id; the call was not started, retry it")
+        self.end(call, error: error)
+        return eventLoop.makeFailedFuture(error)
+      }
       var open = Volunteer_Wire_V1_Open()
       open.method = call.path
       open.metadata = metadata.wireEntries
@@ -230,7 +253,15 @@ final class ClientConnectionHandler: ChannelDuplexHandler, InboundPartsConsumerO
           eventLoop: eventLoop)
       }
       call.callID = self.nextCallID
-      self.nextCallID += 1
+      if self.nextCallID == .max {
+        // No id left: new calls go to a new connection; this one closes once drained.
+        self.callIDsExhausted = true
+        self.isGoingAway = true
+        self.failSlotWaiters()
+        self.goingAway.succeed()
+      } else {
+        self.nextCallID += 1
+      }
       self.localIDsByCallID[call.callID] = localID
     case .message(let bytes):
       guard call.callID != 0 else {
@@ -382,7 +413,7 @@ final class ClientConnectionHandler: ChannelDuplexHandler, InboundPartsConsumerO
     self.slotWaiters.removeAll()
     let error = self.refusalForNewCalls()
       ?? RPCError(code: .unavailable, message: "the connection is going away")
-    for waiter in waiters { waiter.fail(error) }
+    for waiter in waiters { waiter.fail(ConnectionNotAcceptingCalls(reason: error)) }
   }
 
   private func closeIfDrained() {

@@ -2,7 +2,7 @@ import NIOCore
 
 /// Connection handlers that feed per-call inbound sequences and pause reading the socket
 /// while a call's consumer falls behind.
-protocol InboundPartsConsumerObserver: AnyObject {
+protocol InboundPartsConsumerObserver: AnyObject, SendableMetatype {
   /// The consumer of the call with this key drained its buffer below the low watermark.
   func inboundDemand(callKey: UInt64)
   /// The consumer of the call with this key went away; further parts are dropped.

@@ -52,6 +52,8 @@ final class ServerConnectionHandler: ChannelDuplexHandler, InboundPartsConsumerO
     let source: InboundProducer.Source
     let cancellation: CallCancellation
     var readPaused = false
+    /// Ends the call when its `grpc-timeout` expires.
+    var deadline: Scheduled<Void>?
 
     init(source: InboundProducer.Source, cancellation: CallCancellation) {
       self.source = source
@@ -266,6 +268,15 @@ final class ServerConnectionHandler: ChannelDuplexHandler, InboundPartsConsumerO
       )
       let call = Call(source: inbound.source, cancellation: CallCancellation())
       self.calls[callID] = call
+      if let timeout = metadata.wireTimeout, let delay = TimeAmount(exactly: timeout) {
+        call.deadline = context.eventLoop.scheduleTask(in: delay) {
+          connection.value.endCallEarly(
+            callID,
+            RPCError(
+              code: .deadlineExceeded,
+              message: "the deadline of \(timeout) (grpc-timeout) expired before the call ended"))
+        }
+      }
       _ = call.source.yield(.metadata(metadata))
       let stream = RPCStream(
         descriptor: descriptor,
@@ -281,12 +292,26 @@ final class ServerConnectionHandler: ChannelDuplexHandler, InboundPartsConsumerO
   }
 
   private func cancel(callID: UInt32) {
-    guard let call = self.calls.removeValue(forKey: callID) else { return }
+    self.endCallEarly(callID, RPCError(code: .cancelled, message: "the client cancelled the call"))
+  }
+
+  /// Ends a call before its handler did (client cancel, deadline, response too large):
+  /// cancels the handler, fails its inbound messages and sends `error` as the call's status.
+  /// Does nothing if the call already ended.
+  private func endCallEarly(_ callID: UInt32, _ error: RPCError) {
+    guard let call = self.removeCall(callID) else { return }
     call.cancellation.cancel()
-    call.source.finish(RPCError(code: .cancelled, message: "the client cancelled the call"))
+    call.source.finish(error)
     self.resumeIfPaused(call)
-    self.writeStatus(callID: callID, code: .cancelled, message: "the client cancelled the call")
+    self.writeStatus(callID: callID, code: Status.Code(error.code), message: error.message)
     self.endCall(callID)
+  }
+
+  /// Forgets a call, stopping its deadline timer.
+  private func removeCall(_ callID: UInt32) -> Call? {
+    guard let call = self.calls.removeValue(forKey: callID) else { return nil }
+    call.deadline?.cancel()
+    return call
   }
 
   // MARK: Called by writers and consumers
@@ -329,7 +354,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler, InboundPartsConsumerO
           eventLoop: context.eventLoop)
       }
     case .status(let status, let trailers):
-      if let call = self.calls.removeValue(forKey: callID) {
+      if let call = self.removeCall(callID) {
         call.source.finish()
         self.resumeIfPaused(call)
       }
@@ -350,19 +375,13 @@ final class ServerConnectionHandler: ChannelDuplexHandler, InboundPartsConsumerO
   private func failCall(
     _ callID: UInt32, _ error: RPCError, eventLoop: any EventLoop
   ) -> EventLoopFuture<Void> {
-    if let call = self.calls.removeValue(forKey: callID) {
-      call.cancellation.cancel()
-      call.source.finish(error)
-      self.resumeIfPaused(call)
-    }
-    self.writeStatus(callID: callID, code: Status.Code(error.code), message: error.message)
-    self.endCall(callID)
+    self.endCallEarly(callID, error)
     return eventLoop.makeFailedFuture(error)
   }
 
   /// The handler's writer closed. A call that never wrote its status ends with one here.
   func responseFinished(callID: UInt32, error: (any Error)?) {
-    guard let call = self.calls.removeValue(forKey: callID) else { return }
+    guard let call = self.removeCall(callID) else { return }
     call.source.finish()
     self.resumeIfPaused(call)
     let rpcError = error as? RPCError
@@ -387,6 +406,11 @@ final class ServerConnectionHandler: ChannelDuplexHandler, InboundPartsConsumerO
     guard !self.isClosing,
       let (lastCallID, closeNow) = self.stateMachine.beginGracefulShutdown(now: self.now())
     else { return }
+    guard self.tlsHandshakeCompleted else {
+      // Still in the TLS handshake: nothing can be sent yet, and no call can be open.
+      self.isClosing = true
+      return self.closeTransport()
+    }
     var goAway = Volunteer_Wire_V1_GoAway()
     goAway.lastCallID = lastCallID
     goAway.code = UInt32(Status.Code.ok.rawValue)
@@ -410,6 +434,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler, InboundPartsConsumerO
       self.goAwayAndClose(code: code, reason: reason)
     case .cancelCallsAndClose:
       for (callID, call) in self.calls {
+        call.deadline?.cancel()
         call.cancellation.cancel()
         self.writeStatus(
           callID: callID, code: .unavailable,
@@ -518,6 +543,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler, InboundPartsConsumerO
     let calls = self.calls
     self.calls.removeAll()
     for call in calls.values {
+      call.deadline?.cancel()
       call.cancellation.cancel()
       call.source.finish(
         RPCError(code: .unavailable, message: "the connection closed before the call ended"))

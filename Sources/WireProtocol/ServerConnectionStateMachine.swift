@@ -209,4 +209,13 @@ struct ServerConnectionStateMachine {
 
 extension TimeAmount {
   var milliseconds: Int64 { self.nanoseconds / 1_000_000 }
+
+  /// `duration`, or `nil` when it does not fit in 64-bit nanoseconds (about 292 years).
+  init?(exactly duration: Duration) {
+    let (seconds, attoseconds) = duration.components
+    let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+    let (total, overflow2) = whole.addingReportingOverflow(attoseconds / 1_000_000_000)
+    guard !overflow, !overflow2 else { return nil }
+    self = .nanoseconds(total)
+  }
 }

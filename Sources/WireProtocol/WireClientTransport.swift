@@ -29,6 +29,8 @@ public final class WireClientTransport: ClientTransport {
     /// Replaces the TLS configuration built from ``tls`` (tests only: e.g. no client
     /// certificate).
     var tlsConfigurationOverride: TLSConfiguration?
+    /// The call id of each connection's first call (tests only: to reach the last id).
+    var firstCallID: UInt32 = 1
 
     /// Creates a configuration.
     public init(host: String, port: Int, tls: WireTLSFiles) {
@@ -80,7 +82,7 @@ public final class WireClientTransport: ClientTransport {
     while !self.isShutDown {
       do {
         let connection = try await self.establishConnection()
-        backoff = .milliseconds(100)
+        let connectedAt = ContinuousClock.now
         let handler = connection.handler
         if !self.publish(connection) {
           // Shut down while connecting.
@@ -88,11 +90,10 @@ public final class WireClientTransport: ClientTransport {
         }
         try? await handler.eventLoop.flatSubmit { handler.value.goingAway.futureResult }.get()
         draining.append(handler.eventLoop.flatSubmit { handler.value.closed.futureResult })
-        self.state.withLock { state in
-          if case .ready(let current) = state, current.channel === connection.channel {
-            state = .connecting([])
-          }
-        }
+        self.connectionStoppedTakingCalls(connection)
+        // A connection that served for a while is replaced at once; one that went away right
+        // after connecting counts as a failure for the backoff.
+        if ContinuousClock.now - connectedAt >= .seconds(1) { backoff = .zero }
       } catch {
         let failure = RPCError(
           code: .unavailable,
@@ -105,13 +106,22 @@ public final class WireClientTransport: ClientTransport {
       while !self.isShutDown, ContinuousClock.now < resumeAt {
         try? await Task.sleep(for: .milliseconds(50))
       }
-      backoff = min(backoff * 2, .seconds(5))
+      backoff = backoff == .zero ? .milliseconds(100) : min(backoff * 2, .seconds(5))
       self.state.withLock { state in
         if case .failed = state { state = .connecting([]) }
       }
     }
     // Connections that went away still finish their calls; return once they have closed.
     for closed in draining { try? await closed.get() }
+  }
+
+  /// Makes new calls wait for the next connection if `connection` is still the current one.
+  private func connectionStoppedTakingCalls(_ connection: Connection) {
+    self.state.withLock { state in
+      if case .ready(let current) = state, current.channel === connection.channel {
+        state = .connecting([])
+      }
+    }
   }
 
   /// Task cancellation: stops at once, closing the connection and failing calls.
@@ -154,14 +164,30 @@ public final class WireClientTransport: ClientTransport {
     options: CallOptions,
     _ closure: (_ stream: RPCStream<Inbound, Outbound>, _ context: ClientContext) async throws -> T
   ) async throws -> T {
-    let connection = try await self.readyConnection()
-    let handler = connection.handler
     let path = "/" + descriptor.fullyQualifiedMethod
-    let reserved = try await handler.eventLoop.flatSubmit {
-      handler.value.reserveCall(path: path, eventLoop: handler.eventLoop)
-    }.get()
+    var attempts = 0
+    var connection: Connection
+    var reserved: ReservedCall
+    while true {
+      // A call refused by a connection that stopped taking calls never started: it goes to
+      // the next connection.
+      connection = try await self.readyConnection()
+      let handler = connection.handler
+      do {
+        reserved = try await handler.eventLoop.flatSubmit {
+          handler.value.reserveCall(path: path, eventLoop: handler.eventLoop)
+        }.get()
+        break
+      } catch let refusal as ConnectionNotAcceptingCalls {
+        attempts += 1
+        guard attempts < 5 else { throw refusal.reason }
+        self.connectionStoppedTakingCalls(connection)
+      }
+    }
+    let handler = connection.handler
+    let localID = reserved.localID
     defer {
-      handler.eventLoop.execute { handler.value.release(localID: reserved.localID) }
+      handler.eventLoop.execute { handler.value.release(localID: localID) }
     }
     let stream = RPCStream(
       descriptor: descriptor,
@@ -262,7 +288,8 @@ public final class WireClientTransport: ClientTransport {
           try sync.addHandler(
             ByteToMessageHandler(
               FrameDecoder(expectsPreface: false, maxFrameSize: config.maxFrameSize)))
-          try sync.addHandler(ClientConnectionHandler(eventLoop: channel.eventLoop))
+          try sync.addHandler(
+            ClientConnectionHandler(eventLoop: channel.eventLoop, firstCallID: config.firstCallID))
         }
       }
       .connect(host: config.host, port: config.port)

@@ -60,6 +60,73 @@ enum RoleArgument: String, CaseIterable, ExpressibleByArgument {
   }
 }
 
+/// `--kind` values of `org create` (there is one national organisation, the root).
+enum OrganisationKindArgument: String, CaseIterable, ExpressibleByArgument {
+  case province
+  case city
+  case county
+  case grassroots
+  case school
+  case enterprise
+  case alliance
+  case ngo
+
+  var proto: Volunteer_V1_OrganisationKind {
+    switch self {
+    case .province: .province
+    case .city: .city
+    case .county: .county
+    case .grassroots: .grassroots
+    case .school: .school
+    case .enterprise: .enterprise
+    case .alliance: .alliance
+    case .ngo: .ngo
+    }
+  }
+}
+
+/// Organisation ids and region codes, checked before sending so that a typo is caught
+/// locally. The server applies the same rules (and a few more) and has the last word.
+enum OrganisationArguments {
+  /// The id trimmed, if it is 1-64 characters from a-z, 0-9 and "-"; else a message naming
+  /// `what` (e.g. `<id>` or `--parent`).
+  static func id(_ raw: String, _ what: String) throws -> String {
+    let id = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+    guard (1...64).contains(id.utf8.count),
+      id.utf8.allSatisfy({ (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) || $0 == 0x2D })
+    else {
+      throw ValidationError(
+        "\(what) must be an organisation id: 1-64 characters from a-z, 0-9 and \"-\", "
+          + "e.g. org-beijing (got '\(raw)').")
+    }
+    return id
+  }
+
+  /// The code trimmed, if it is 6 ASCII digits.
+  static func regionCode(_ raw: String) throws -> String {
+    let code = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+    guard code.utf8.count == 6, code.utf8.allSatisfy({ (0x30...0x39).contains($0) }) else {
+      throw ValidationError(
+        "--region must be a GB/T 2260 region code of 6 digits, e.g. 110000 for Beijing "
+          + "(got '\(raw)').")
+    }
+    return code
+  }
+}
+
+/// A principal id given as an argument: a certificate identity without spaces.
+enum PrincipalArguments {
+  static func id(_ raw: String) throws -> String {
+    let id = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+    guard !id.isEmpty, !id.contains(where: \.isWhitespace) else {
+      throw ValidationError(
+        "<id> must be a certificate identity without spaces, such as "
+          + "spiffe://volunteer/partner/beijing-platform (a URI SAN) or a subject CN.")
+    }
+    return id
+  }
+}
+
 /// A calendar date given as YYYY-MM-DD.
 struct CalendarDate: Hashable, Comparable, CustomStringConvertible, Sendable {
   var year: Int
@@ -216,6 +283,24 @@ extension Volunteer_V1_Role {
     case .admin: RoleArgument.admin.rawValue
     case .partner: RoleArgument.partner.rawValue
     case .auditor: RoleArgument.auditor.rawValue
+    case .UNRECOGNIZED(let value): "unrecognized(\(value))"
+    }
+  }
+}
+
+extension Volunteer_V1_OrganisationKind {
+  var cliName: String {
+    switch self {
+    case .unspecified: "unspecified"
+    case .national: "national"
+    case .province: OrganisationKindArgument.province.rawValue
+    case .city: OrganisationKindArgument.city.rawValue
+    case .county: OrganisationKindArgument.county.rawValue
+    case .grassroots: OrganisationKindArgument.grassroots.rawValue
+    case .school: OrganisationKindArgument.school.rawValue
+    case .enterprise: OrganisationKindArgument.enterprise.rawValue
+    case .alliance: OrganisationKindArgument.alliance.rawValue
+    case .ngo: OrganisationKindArgument.ngo.rawValue
     case .UNRECOGNIZED(let value): "unrecognized(\(value))"
     }
   }

@@ -59,6 +59,57 @@ struct PrincipalView: Encodable {
   }
 }
 
+struct OrganisationView: Encodable {
+  var id: String
+  var parentID: String?
+  var kind: String
+  var name: String
+  var regionCode: String
+  var depth: Int
+  var createdAt: String?
+
+  init(_ organisation: Volunteer_V1_Organisation) {
+    self.id = organisation.id
+    self.parentID = organisation.parentID.isEmpty ? nil : organisation.parentID
+    self.kind = organisation.kind.cliName
+    self.name = organisation.name
+    self.regionCode = organisation.regionCode
+    self.depth = Int(organisation.depth)
+    self.createdAt = organisation.hasCreatedAt ? organisation.createdAt.iso8601 : nil
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case id, kind, name, depth
+    case parentID = "parent_id"
+    case regionCode = "region_code"
+    case createdAt = "created_at"
+  }
+
+  func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(self.id, forKey: .id)
+    try container.encode(self.parentID, forKey: .parentID)
+    try container.encode(self.kind, forKey: .kind)
+    try container.encode(self.name, forKey: .name)
+    try container.encode(self.regionCode, forKey: .regionCode)
+    try container.encode(self.depth, forKey: .depth)
+    try container.encode(self.createdAt, forKey: .createdAt)
+  }
+
+  /// Aligned "key: value" lines.
+  var lines: [(String, String)] {
+    [
+      ("id", self.id),
+      ("parent", self.parentID ?? ""),
+      ("kind", self.kind),
+      ("name", self.name),
+      ("region code", self.regionCode),
+      ("depth", String(self.depth)),
+      ("created at", Output.humanTime(self.createdAt)),
+    ]
+  }
+}
+
 struct HealthView: Encodable {
   var status: String
   var serverVersion: String
@@ -222,7 +273,6 @@ enum Output {
     Console.out(String(decoding: data, as: UTF8.self))
   }
 
-  /// Prints "key: value" lines with the values aligned; an empty value shows as "-".
   /// An ISO 8601 instant cut to whole seconds for people (JSON keeps the full precision).
   static func humanTime(_ iso8601: String?) -> String {
     guard let iso8601, let dot = iso8601.firstIndex(of: "."), iso8601.hasSuffix("Z") else {
@@ -231,6 +281,7 @@ enum Output {
     return String(iso8601[..<dot]) + "Z"
   }
 
+  /// Prints "key: value" lines with the values aligned; an empty value shows as "-".
   static func keyValues(_ lines: [(String, String)]) {
     let width = lines.map { $0.0.count }.max() ?? 0
     for (key, value) in lines {

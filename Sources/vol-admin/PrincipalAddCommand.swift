@@ -60,12 +60,7 @@ struct PrincipalAddCommand: AsyncParsableCommand {
   }
 
   func makeRequest() throws -> Volunteer_V1_AddPrincipalRequest {
-    let id = self.id.trimmingCharacters(in: .whitespacesAndNewlines)
-    guard !id.isEmpty, !id.contains(where: \.isWhitespace) else {
-      throw ValidationError(
-        "<id> must be a certificate identity without spaces, such as "
-          + "spiffe://volunteer/partner/beijing-platform (a URI SAN) or a subject CN.")
-    }
+    let id = try PrincipalArguments.id(self.id)
     let scope = self.scope.trimmingCharacters(in: .whitespacesAndNewlines)
     guard !scope.isEmpty else {
       throw ValidationError("--scope must be an organisation id, e.g. org-beijing.")

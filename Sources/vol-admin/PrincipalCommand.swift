@@ -13,7 +13,12 @@ struct PrincipalCommand: AsyncParsableCommand {
         vol-admin principal add spiffe://volunteer/partner/beijing-platform \\
           --role partner --scope org-beijing
         vol-admin principal list
+        vol-admin principal disable spiffe://volunteer/partner/beijing-platform
+        vol-admin principal enable spiffe://volunteer/partner/beijing-platform
       """,
-    subcommands: [PrincipalAddCommand.self, PrincipalListCommand.self]
+    subcommands: [
+      PrincipalAddCommand.self, PrincipalListCommand.self, PrincipalDisableCommand.self,
+      PrincipalEnableCommand.self,
+    ]
   )
 }

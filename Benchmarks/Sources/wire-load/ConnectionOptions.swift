@@ -99,6 +99,13 @@ func waitUntilServing(
   throw lastError ?? RPCError(code: .unavailable, message: "the server did not answer")
 }
 
+/// One line on standard error naming the server and the status.
+func reportFailure(_ error: RPCError, host: String, port: Int) {
+  let message = error.message.split(whereSeparator: \.isNewline).joined(separator: " ")
+  FileHandle.standardError.write(
+    Data("wire-load: \(host):\(port): \(error.code.upperSnakeCaseName): \(message)\n".utf8))
+}
+
 extension RPCError.Code {
   /// The canonical gRPC status name, e.g. `UNAVAILABLE`.
   var upperSnakeCaseName: String {

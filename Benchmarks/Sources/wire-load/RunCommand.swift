@@ -133,9 +133,8 @@ struct RunCommand: AsyncParsableCommand {
     do {
       result = try outcome.get()
     } catch let error as RPCError {
-      throw ValidationError(
-        "cannot reach \(self.connection.host):\(self.connection.port): "
-          + "\(error.code.upperSnakeCaseName): \(error.message)")
+      reportFailure(error, host: self.connection.host, port: self.connection.port)
+      throw ExitCode(3)
     }
     let report = Report(
       label: self.label, host: self.connection.host, port: self.connection.port,

@@ -37,7 +37,20 @@ struct SetupCommand: AsyncParsableCommand {
         configuration: self.connection.transportConfiguration,
         eventLoopGroup: MultiThreadedEventLoopGroup.singleton))
     let options = self.connection.callOptions
-    let numbers = try await withClients([client]) { clients in
+    let numbers: [String]
+    do {
+      numbers = try await self.register(client: client, options: options)
+    } catch let error as RPCError {
+      reportFailure(error, host: self.connection.host, port: self.connection.port)
+      throw ExitCode(error.code == .unavailable ? 3 : 1)
+    }
+    for number in numbers { print(number) }
+  }
+
+  private func register(
+    client: GRPCClient<WireClientTransport>, options: CallOptions
+  ) async throws -> [String] {
+    try await withClients([client]) { clients in
       try await waitUntilServing(clients[0], options: options)
       let volunteers = Volunteer_V1_Volunteers.Client(wrapping: clients[0])
       var numbers: [String] = []
@@ -53,7 +66,6 @@ struct SetupCommand: AsyncParsableCommand {
       }
       return numbers
     }
-    for number in numbers { print(number) }
   }
 
   /// A valid 18-character resident ID (GB 11643-1999) for Beijing Chaoyang, born 1949-12-31,

@@ -23,6 +23,28 @@ public struct VolunteerRegistration: Sendable, Hashable {
   public var phone: String?
   public var organisationID: String
   public var guardianConsent: GuardianConsent?
+  /// Free-text skills, trimmed, duplicates removed, in the order given.
+  public var skills: [String] = []
+
+  /// Checks and normalises skills: at most 20, each 1-40 characters once trimmed.
+  public static func validatedSkills(_ skills: [String]) throws(IdentityValidationError) -> [String] {
+    var seen = Set<String>()
+    var result: [String] = []
+    for raw in skills {
+      let skill = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+      guard (1...40).contains(skill.count),
+        skill.unicodeScalars.allSatisfy({ !CharacterSet.controlCharacters.contains($0) })
+      else {
+        throw IdentityValidationError(
+          field: "skills", reason: "each skill is 1-40 characters without control characters")
+      }
+      if seen.insert(skill).inserted { result.append(skill) }
+    }
+    guard result.count <= 20 else {
+      throw IdentityValidationError(field: "skills", reason: "at most 20 skills, got \(result.count)")
+    }
+    return result
+  }
 
   /// Applies the registration rules of the domain: a real name, a valid identity document
   /// (derived birth date and sex not contradicted), a mainland mobile number if any, and a
@@ -92,6 +114,52 @@ public struct VolunteerRegistration: Sendable, Hashable {
   }
 }
 
+/// One move of a volunteer between organisations. Records logged before the move keep the
+/// organisation they were recorded under.
+public struct VolunteerTransfer: Sendable, Hashable {
+  public var fromOrganisationID: String
+  public var toOrganisationID: String
+  public var transferredAt: Date
+  public var transferredBy: String
+  public var reason: String
+
+  /// Creates a transfer.
+  public init(
+    fromOrganisationID: String, toOrganisationID: String, transferredAt: Date,
+    transferredBy: String, reason: String
+  ) {
+    self.fromOrganisationID = fromOrganisationID
+    self.toOrganisationID = toOrganisationID
+    self.transferredAt = transferredAt
+    self.transferredBy = transferredBy
+    self.reason = reason
+  }
+}
+
+/// Which volunteers to list, and where the page starts.
+public struct VolunteerQuery: Sendable, Hashable {
+  /// Root of the subtree to list.
+  public var organisationID: String
+  public var registeredFrom: Date?
+  public var registeredBefore: Date?
+  public var includeWithdrawn = false
+  public var pageSize = 50
+  /// The page starts after this registration sequence number.
+  public var afterSequence = 0
+
+  /// Creates a query for the subtree rooted at `organisationID`.
+  public init(organisationID: String) {
+    self.organisationID = organisationID
+  }
+}
+
+/// One page of volunteers.
+public struct VolunteerPage: Sendable {
+  public var records: [VolunteerRecord]
+  /// Where the next page starts; `nil` on the last page.
+  public var nextAfterSequence: Int?
+}
+
 /// A volunteer as the store keeps it: personal identifiers sealed, masks precomputed so
 /// reads by non-admins never decrypt anything.
 public struct VolunteerRecord: Sendable, Hashable {
@@ -111,14 +179,21 @@ public struct VolunteerRecord: Sendable, Hashable {
   public var guardianConsent: GuardianConsent?
   public var registeredAt: Date
   public var registeredBy: String
+  public var skills: [String] = []
+  /// Set once the volunteer withdrew; personal fields are then pseudonymised.
+  public var withdrawnAt: Date?
+  /// Moves between organisations, oldest first.
+  public var transfers: [VolunteerTransfer] = []
 
   /// Creates a record.
   public init(
     number: String, realName: String, documentType: DocumentType, sealedDocumentNumber: [UInt8],
     documentHash: String, maskedDocumentNumber: String, birthDate: CalendarDate, sex: Sex,
     sealedPhone: [UInt8]?, maskedPhone: String?, organisationID: String,
-    guardianConsent: GuardianConsent?, registeredAt: Date, registeredBy: String
+    guardianConsent: GuardianConsent?, registeredAt: Date, registeredBy: String,
+    skills: [String] = []
   ) {
+    self.skills = skills
     self.number = number
     self.realName = realName
     self.documentType = documentType

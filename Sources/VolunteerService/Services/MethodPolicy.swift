@@ -10,6 +10,13 @@ public enum MethodPolicy {
     Volunteer_V1_Health.Method.Check.descriptor.fullyQualifiedMethod: [.admin, .partner, .auditor],
     Volunteer_V1_Volunteers.Method.RegisterVolunteer.descriptor.fullyQualifiedMethod: [.admin, .partner],
     Volunteer_V1_Volunteers.Method.GetVolunteer.descriptor.fullyQualifiedMethod: [.admin, .partner, .auditor],
+    Volunteer_V1_Volunteers.Method.ListVolunteers.descriptor.fullyQualifiedMethod: [
+      .admin, .partner, .auditor,
+    ],
+    Volunteer_V1_Volunteers.Method.TransferVolunteer.descriptor.fullyQualifiedMethod: [
+      .admin, .partner,
+    ],
+    Volunteer_V1_Volunteers.Method.WithdrawVolunteer.descriptor.fullyQualifiedMethod: [.admin],
     Volunteer_V1_Principals.Method.AddPrincipal.descriptor.fullyQualifiedMethod: [.admin],
     Volunteer_V1_Principals.Method.ListPrincipals.descriptor.fullyQualifiedMethod: [.admin],
     Volunteer_V1_Principals.Method.DisablePrincipal.descriptor.fullyQualifiedMethod: [.admin],

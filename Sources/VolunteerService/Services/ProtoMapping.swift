@@ -154,7 +154,7 @@ extension VolunteerRecord {
   /// The volunteer as `viewer` may see it: admins see names and numbers in clear, every
   /// other role sees them masked.
   func proto(for viewer: Principal, protector: PersonalDataProtector) throws -> Volunteer_V1_Volunteer {
-    let clear = viewer.role == .admin
+    let clear = viewer.role == .admin && self.withdrawnAt == nil
     return try .with {
       $0.volunteerNumber = self.number
       $0.realName = clear ? self.realName : Masking.maskName(self.realName)
@@ -176,6 +176,19 @@ extension VolunteerRecord {
       }
       $0.registeredAt = Google_Protobuf_Timestamp(date: self.registeredAt)
       $0.registeredBy = self.registeredBy
+      $0.skills = self.skills
+      if let withdrawnAt = self.withdrawnAt {
+        $0.withdrawnAt = Google_Protobuf_Timestamp(date: withdrawnAt)
+      }
+      $0.transfers = self.transfers.map { transfer in
+        .with {
+          $0.fromOrganisationID = transfer.fromOrganisationID
+          $0.toOrganisationID = transfer.toOrganisationID
+          $0.transferredAt = Google_Protobuf_Timestamp(date: transfer.transferredAt)
+          $0.transferredBy = transfer.transferredBy
+          $0.reason = transfer.reason
+        }
+      }
     }
   }
 }

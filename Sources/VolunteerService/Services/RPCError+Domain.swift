@@ -18,6 +18,8 @@ extension RPCError {
         code: .failedPrecondition,
         message: "idempotency key \"\(key)\" was already used with different content; use a new "
           + "key for a new request, or resend the original request unchanged")
+    case .failedPrecondition(let message):
+      self.init(code: .failedPrecondition, message: message)
     case .duplicateDocument(let number):
       self.init(
         code: .alreadyExists,

@@ -63,6 +63,79 @@ struct VolunteersService: Volunteer_V1_Volunteers.SimpleServiceProtocol {
     }
   }
 
+  func listVolunteers(
+    request: Volunteer_V1_ListVolunteersRequest, context: ServerContext
+  ) async throws -> Volunteer_V1_ListVolunteersResponse {
+    let caller = try Caller.required()
+    return try await withDomainErrors {
+      var query = VolunteerQuery(
+        organisationID: request.organisationID.isEmpty
+          ? caller.scopeOrganisationID : request.organisationID)
+      guard request.pageSize <= 500 else {
+        throw IdentityValidationError(field: "page_size", reason: "at most 500, got \(request.pageSize)")
+      }
+      query.pageSize = request.pageSize == 0 ? 50 : Int(request.pageSize)
+      query.afterSequence = try PageToken.decode(request.pageToken)
+      if request.hasRegisteredFrom { query.registeredFrom = request.registeredFrom.date }
+      if request.hasRegisteredBefore { query.registeredBefore = request.registeredBefore.date }
+      query.includeWithdrawn = request.includeWithdrawn
+      guard let page = try await self.store.volunteers(
+        matching: query, withinScope: caller.scopeOrganisationID)
+      else {
+        throw RPCError(
+          code: .notFound,
+          message: "organisation_id: organisation \"\(query.organisationID)\" does not exist or is "
+            + "outside your scope")
+      }
+      return try .with {
+        $0.volunteers = try page.records.map { try $0.proto(for: caller, protector: self.protector) }
+        $0.nextPageToken = page.nextAfterSequence.map(PageToken.encode) ?? ""
+      }
+    }
+  }
+
+  func transferVolunteer(
+    request: Volunteer_V1_TransferVolunteerRequest, context: ServerContext
+  ) async throws -> Volunteer_V1_Volunteer {
+    let caller = try Caller.required()
+    return try await withDomainErrors {
+      let number = try VolunteerNumber(validating: request.volunteerNumber)
+      try Organisation.validateID(request.toOrganisationID, field: "to_organisation_id")
+      let reason = request.reason.trimmingCharacters(in: .whitespacesAndNewlines)
+      guard (1...200).contains(reason.count) else {
+        throw IdentityValidationError(field: "reason", reason: "a reason of 1-200 characters is required")
+      }
+      guard
+        let record = try await self.store.transferVolunteer(
+          number: number.value, to: request.toOrganisationID, reason: reason, by: caller.id,
+          at: Date(), withinScope: caller.scopeOrganisationID)
+      else {
+        throw RPCError(
+          code: .notFound,
+          message: "volunteer \(number) or organisation \"\(request.toOrganisationID)\" does not "
+            + "exist or is outside your scope")
+      }
+      return try record.proto(for: caller, protector: self.protector)
+    }
+  }
+
+  func withdrawVolunteer(
+    request: Volunteer_V1_WithdrawVolunteerRequest, context: ServerContext
+  ) async throws -> Volunteer_V1_Volunteer {
+    let caller = try Caller.required()
+    return try await withDomainErrors {
+      let number = try VolunteerNumber(validating: request.volunteerNumber)
+      guard
+        let record = try await self.store.withdrawVolunteer(
+          number: number.value, at: Date(), withinScope: caller.scopeOrganisationID)
+      else {
+        throw RPCError(
+          code: .notFound, message: "volunteer \(number) does not exist or is outside your scope")
+      }
+      return try record.proto(for: caller, protector: self.protector)
+    }
+  }
+
   private func validate(_ request: Volunteer_V1_RegisterVolunteerRequest) throws(
     IdentityValidationError
   ) -> VolunteerRegistration {
@@ -77,7 +150,7 @@ struct VolunteersService: Volunteer_V1_Volunteers.SimpleServiceProtocol {
     } else {
       consent = nil
     }
-    return try VolunteerRegistration.validated(
+    var registration = try VolunteerRegistration.validated(
       realName: request.realName,
       documentType: try DocumentType(proto: request.documentType),
       documentNumber: request.documentNumber,
@@ -88,6 +161,8 @@ struct VolunteersService: Volunteer_V1_Volunteers.SimpleServiceProtocol {
       organisationID: request.organisationID,
       guardianConsent: consent,
       today: today)
+    registration.skills = try VolunteerRegistration.validatedSkills(request.skills)
+    return registration
   }
 
   private func newVolunteer(_ registration: VolunteerRegistration, registeredBy: String) throws
@@ -107,7 +182,7 @@ struct VolunteersService: Volunteer_V1_Volunteers.SimpleServiceProtocol {
         maskedPhone: registration.phone.map(Masking.maskIdentifier),
         organisationID: registration.organisationID,
         guardianConsent: registration.guardianConsent, registeredAt: now,
-        registeredBy: registeredBy)
+        registeredBy: registeredBy, skills: registration.skills)
     }
   }
 

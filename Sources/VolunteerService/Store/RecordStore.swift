@@ -60,6 +60,29 @@ public protocol RecordStore: Sendable {
   func registerVolunteer(_ volunteer: NewVolunteer, idempotency: IdempotencyClaim) async throws
     -> WriteOutcome<VolunteerRecord>
 
+  /// A page of the volunteers registered under `query.organisationID`'s subtree, or `nil`
+  /// when that organisation does not lie inside the scope.
+  func volunteers(matching query: VolunteerQuery, withinScope scopeOrganisationID: String)
+    async throws -> VolunteerPage?
+
+  /// Moves volunteer `number` to `organisationID`, recording the move.
+  ///
+  /// - Returns: the updated record, or `nil` when the volunteer or the target organisation
+  ///   does not lie inside the scope.
+  /// - Throws: ``RecordStoreError/failedPrecondition(_:)`` for a withdrawn volunteer or a move
+  ///   to the organisation it is already in.
+  func transferVolunteer(
+    number: String, to organisationID: String, reason: String, by principalID: String,
+    at date: Date, withinScope scopeOrganisationID: String
+  ) async throws -> VolunteerRecord?
+
+  /// Pseudonymises volunteer `number`: name, document, phone and guardian details become
+  /// unreadable; the number, the ledger and the history stay.
+  ///
+  /// - Returns: the updated record, or `nil` when the volunteer is not inside the scope.
+  func withdrawVolunteer(number: String, at date: Date, withinScope scopeOrganisationID: String)
+    async throws -> VolunteerRecord?
+
   /// The volunteer with this number if its organisation lies inside the scope.
   func volunteer(number: String, withinScope scopeOrganisationID: String) async throws
     -> VolunteerRecord?
@@ -116,4 +139,5 @@ public enum RecordStoreError: Error, Equatable, Sendable {
   case notFound(String)
   case idempotencyConflict(key: String)
   case duplicateDocument(existingNumber: String)
+  case failedPrecondition(String)
 }

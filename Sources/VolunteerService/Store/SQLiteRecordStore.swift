@@ -16,6 +16,9 @@ public final class SQLiteRecordStore: RecordStore {
     configuration.busyMode = .timeout(10)
     configuration.prepareDatabase { db in
       try db.execute(sql: "PRAGMA synchronous = FULL")
+      // Deleted and overwritten content is zeroed, so pseudonymised data cannot be read
+      // back from free pages.
+      try db.execute(sql: "PRAGMA secure_delete = ON")
     }
     self.pool = try DatabasePool(path: path, configuration: configuration)
     // DatabasePool forces synchronous=NORMAL on its writer after prepareDatabase; an
@@ -206,8 +209,8 @@ public final class SQLiteRecordStore: RecordStore {
           INSERT INTO volunteer (seq, number, real_name, document_type, document_sealed,
             document_hash, document_masked, birth_date, sex, phone_sealed, phone_masked,
             organisation_id, guardian_name, guardian_relation, guardian_consent_date,
-            registered_at, registered_by)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            registered_at, registered_by, skills)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
           """,
         arguments: [
           sequence, record.number, record.realName, record.documentType.rawValue,
@@ -215,11 +218,103 @@ public final class SQLiteRecordStore: RecordStore {
           record.birthDate.iso8601, record.sex.rawValue, record.sealedPhone.map { Data($0) },
           record.maskedPhone, record.organisationID, record.guardianConsent?.guardianName,
           record.guardianConsent?.relation, record.guardianConsent?.consentDate.iso8601,
-          record.registeredAt, record.registeredBy,
+          record.registeredAt, record.registeredBy, try Self.encodeSkills(record.skills),
         ])
       try Self.recordClaim(db, idempotency, resultID: record.number)
       return .created(record)
     }
+  }
+
+  public func volunteers(matching query: VolunteerQuery, withinScope scopeOrganisationID: String)
+    async throws -> VolunteerPage?
+  {
+    try await self.pool.read { db in
+      guard let root = try Self.organisation(db, id: query.organisationID, withinScope: scopeOrganisationID)
+      else { return nil }
+      var sql = """
+        SELECT v.* FROM volunteer v JOIN organisation o ON o.id = v.organisation_id
+        WHERE substr(o.path, 1, length(?)) = ? AND v.seq > ?
+        """
+      var arguments: StatementArguments = [root.path, root.path, query.afterSequence]
+      if let from = query.registeredFrom {
+        sql += " AND v.registered_at >= ?"
+        _ = arguments.append(contentsOf: [from])
+      }
+      if let before = query.registeredBefore {
+        sql += " AND v.registered_at < ?"
+        _ = arguments.append(contentsOf: [before])
+      }
+      if !query.includeWithdrawn { sql += " AND v.withdrawn_at IS NULL" }
+      // One extra row tells whether another page follows.
+      sql += " ORDER BY v.seq LIMIT ?"
+      _ = arguments.append(contentsOf: [query.pageSize + 1])
+      let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
+      let pageRows = rows.prefix(query.pageSize)
+      let records = try pageRows.compactMap { try Self.volunteer(from: $0, db) }
+      let lastSequence: Int? = pageRows.last?["seq"]
+      return VolunteerPage(
+        records: records, nextAfterSequence: rows.count > query.pageSize ? lastSequence : nil)
+    }
+  }
+
+  public func transferVolunteer(
+    number: String, to organisationID: String, reason: String, by principalID: String,
+    at date: Date, withinScope scopeOrganisationID: String
+  ) async throws -> VolunteerRecord? {
+    try await self.writer.write { db in
+      guard let record = try Self.fetchVolunteer(db, number: number),
+        try Self.organisation(db, id: record.organisationID, withinScope: scopeOrganisationID) != nil,
+        try Self.organisation(db, id: organisationID, withinScope: scopeOrganisationID) != nil
+      else { return nil }
+      guard record.withdrawnAt == nil else {
+        throw RecordStoreError.failedPrecondition("volunteer \(number) has withdrawn")
+      }
+      guard record.organisationID != organisationID else {
+        throw RecordStoreError.failedPrecondition(
+          "volunteer \(number) is already registered under \(organisationID)")
+      }
+      try db.execute(
+        sql: """
+          INSERT INTO volunteer_transfer (volunteer_number, from_organisation_id,
+            to_organisation_id, transferred_at, transferred_by, reason)
+          VALUES (?, ?, ?, ?, ?, ?)
+          """,
+        arguments: [number, record.organisationID, organisationID, date, principalID, reason])
+      try db.execute(
+        sql: "UPDATE volunteer SET organisation_id = ? WHERE number = ?",
+        arguments: [organisationID, number])
+      return try Self.fetchVolunteer(db, number: number)
+    }
+  }
+
+  public func withdrawVolunteer(number: String, at date: Date, withinScope scopeOrganisationID: String)
+    async throws -> VolunteerRecord?
+  {
+    let record: VolunteerRecord? = try await self.writer.write { db in
+      guard let record = try Self.fetchVolunteer(db, number: number),
+        try Self.organisation(db, id: record.organisationID, withinScope: scopeOrganisationID) != nil
+      else { return nil }
+      guard record.withdrawnAt == nil else { return record }
+      // The keyed hash becomes a tombstone unique to the number, so the withdrawn person can
+      // neither be matched nor block a later registration of their own. Birth year and sex
+      // stay, so age-group and sex aggregates stay correct without identifying anyone.
+      try db.execute(
+        sql: """
+          UPDATE volunteer SET real_name = '', document_sealed = x'', document_masked = '',
+            document_hash = 'withdrawn:' || number, phone_sealed = NULL, phone_masked = NULL,
+            guardian_name = NULL, skills = '[]', withdrawn_at = ?,
+            birth_date = substr(birth_date, 1, 4) || '-01-01'
+          WHERE number = ?
+          """,
+        arguments: [date, number])
+      return try Self.fetchVolunteer(db, number: number)
+    }
+    // The WAL still holds the pages as they were before; fold them into the (securely
+    // overwritten) database and empty it, so the old values are gone from disk too.
+    try await self.pool.barrierWriteWithoutTransaction { db in
+      _ = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+    }
+    return record
   }
 
   public func volunteer(number: String, withinScope scopeOrganisationID: String) async throws
@@ -308,8 +403,16 @@ public final class SQLiteRecordStore: RecordStore {
   }
 
   private static func fetchVolunteer(_ db: Database, number: String) throws -> VolunteerRecord? {
-    guard let row = try Row.fetchOne(db, sql: "SELECT * FROM volunteer WHERE number = ?", arguments: [number]),
-      let documentType = DocumentType(rawValue: row["document_type"]),
+    try Row.fetchOne(db, sql: "SELECT * FROM volunteer WHERE number = ?", arguments: [number])
+      .flatMap { try Self.volunteer(from: $0, db) }
+  }
+
+  private static func encodeSkills(_ skills: [String]) throws -> String {
+    String(decoding: try JSONEncoder().encode(skills), as: UTF8.self)
+  }
+
+  private static func volunteer(from row: Row, _ db: Database) throws -> VolunteerRecord? {
+    guard let documentType = DocumentType(rawValue: row["document_type"]),
       let sex = Sex(rawValue: row["sex"]),
       let birthDate = CalendarDate(iso8601: row["birth_date"])
     else { return nil }
@@ -321,12 +424,28 @@ public final class SQLiteRecordStore: RecordStore {
     }
     let documentSealed: Data = row["document_sealed"]
     let phoneSealed: Data? = row["phone_sealed"]
-    return VolunteerRecord(
+    let number: String = row["number"]
+    let skillsJSON: String = row["skills"]
+    let transfers = try Row.fetchAll(
+      db, sql: "SELECT * FROM volunteer_transfer WHERE volunteer_number = ? ORDER BY id",
+      arguments: [number]
+    ).map { transfer in
+      VolunteerTransfer(
+        fromOrganisationID: transfer["from_organisation_id"],
+        toOrganisationID: transfer["to_organisation_id"],
+        transferredAt: transfer["transferred_at"], transferredBy: transfer["transferred_by"],
+        reason: transfer["reason"])
+    }
+    var record = VolunteerRecord(
       number: row["number"], realName: row["real_name"], documentType: documentType,
       sealedDocumentNumber: [UInt8](documentSealed), documentHash: row["document_hash"],
       maskedDocumentNumber: row["document_masked"], birthDate: birthDate, sex: sex,
       sealedPhone: phoneSealed.map { [UInt8]($0) }, maskedPhone: row["phone_masked"],
       organisationID: row["organisation_id"], guardianConsent: consent,
       registeredAt: row["registered_at"], registeredBy: row["registered_by"])
+    record.skills = (try? JSONDecoder().decode([String].self, from: Data(skillsJSON.utf8))) ?? []
+    record.withdrawnAt = row["withdrawn_at"]
+    record.transfers = transfers
+    return record
   }
 }

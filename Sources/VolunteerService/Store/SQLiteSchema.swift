@@ -57,6 +57,24 @@ enum SQLiteSchema {
           ) WITHOUT ROWID;
           """)
     }
+    migrator.registerMigration("v2: skills, withdrawal, transfers") { db in
+      try db.execute(
+        sql: """
+          ALTER TABLE volunteer ADD COLUMN skills TEXT NOT NULL DEFAULT '[]';
+          ALTER TABLE volunteer ADD COLUMN withdrawn_at DATETIME;
+          CREATE INDEX volunteer_registered_at ON volunteer(registered_at);
+          CREATE TABLE volunteer_transfer (
+            id INTEGER PRIMARY KEY,
+            volunteer_number TEXT NOT NULL REFERENCES volunteer(number),
+            from_organisation_id TEXT NOT NULL REFERENCES organisation(id),
+            to_organisation_id TEXT NOT NULL REFERENCES organisation(id),
+            transferred_at DATETIME NOT NULL,
+            transferred_by TEXT NOT NULL,
+            reason TEXT NOT NULL
+          );
+          CREATE INDEX volunteer_transfer_number ON volunteer_transfer(volunteer_number);
+          """)
+    }
     return migrator
   }
 }

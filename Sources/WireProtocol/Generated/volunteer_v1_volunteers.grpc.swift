@@ -46,10 +46,52 @@ public enum Volunteer_V1_Volunteers: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "ListVolunteers" metadata.
+        public enum ListVolunteers: Sendable {
+            /// Request type for "ListVolunteers".
+            public typealias Input = Volunteer_V1_ListVolunteersRequest
+            /// Response type for "ListVolunteers".
+            public typealias Output = Volunteer_V1_ListVolunteersResponse
+            /// Descriptor for "ListVolunteers".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "volunteer.v1.Volunteers"),
+                method: "ListVolunteers",
+                type: .unary
+            )
+        }
+        /// Namespace for "TransferVolunteer" metadata.
+        public enum TransferVolunteer: Sendable {
+            /// Request type for "TransferVolunteer".
+            public typealias Input = Volunteer_V1_TransferVolunteerRequest
+            /// Response type for "TransferVolunteer".
+            public typealias Output = Volunteer_V1_Volunteer
+            /// Descriptor for "TransferVolunteer".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "volunteer.v1.Volunteers"),
+                method: "TransferVolunteer",
+                type: .unary
+            )
+        }
+        /// Namespace for "WithdrawVolunteer" metadata.
+        public enum WithdrawVolunteer: Sendable {
+            /// Request type for "WithdrawVolunteer".
+            public typealias Input = Volunteer_V1_WithdrawVolunteerRequest
+            /// Response type for "WithdrawVolunteer".
+            public typealias Output = Volunteer_V1_Volunteer
+            /// Descriptor for "WithdrawVolunteer".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "volunteer.v1.Volunteers"),
+                method: "WithdrawVolunteer",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "volunteer.v1.Volunteers" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             RegisterVolunteer.descriptor,
-            GetVolunteer.descriptor
+            GetVolunteer.descriptor,
+            ListVolunteers.descriptor,
+            TransferVolunteer.descriptor,
+            WithdrawVolunteer.descriptor
         ]
     }
 }
@@ -118,6 +160,65 @@ extension Volunteer_V1_Volunteers {
             request: GRPCCore.StreamingServerRequest<Volunteer_V1_GetVolunteerRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Volunteer_V1_Volunteer>
+
+        /// Handle the "ListVolunteers" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Lists volunteers registered under an organisation subtree inside the
+        /// > caller's scope, oldest first, a page at a time.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Volunteer_V1_ListVolunteersRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Volunteer_V1_ListVolunteersResponse` messages.
+        func listVolunteers(
+            request: GRPCCore.StreamingServerRequest<Volunteer_V1_ListVolunteersRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Volunteer_V1_ListVolunteersResponse>
+
+        /// Handle the "TransferVolunteer" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Moves a volunteer to another organisation. Records already logged keep
+        /// > the organisation they were recorded under; the move is kept in the
+        /// > volunteer's transfer history.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Volunteer_V1_TransferVolunteerRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Volunteer_V1_Volunteer` messages.
+        func transferVolunteer(
+            request: GRPCCore.StreamingServerRequest<Volunteer_V1_TransferVolunteerRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Volunteer_V1_Volunteer>
+
+        /// Handle the "WithdrawVolunteer" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Withdraws a volunteer at their request: name, identity document, phone and
+        /// > guardian details become unreadable (pseudonymised); the volunteer number,
+        /// > the hours ledger and the audit history stay, so totals stay correct.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Volunteer_V1_WithdrawVolunteerRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Volunteer_V1_Volunteer` messages.
+        func withdrawVolunteer(
+            request: GRPCCore.StreamingServerRequest<Volunteer_V1_WithdrawVolunteerRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Volunteer_V1_Volunteer>
     }
 
     /// Service protocol for the "volunteer.v1.Volunteers" service.
@@ -170,6 +271,65 @@ extension Volunteer_V1_Volunteers {
             request: GRPCCore.ServerRequest<Volunteer_V1_GetVolunteerRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Volunteer_V1_Volunteer>
+
+        /// Handle the "ListVolunteers" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Lists volunteers registered under an organisation subtree inside the
+        /// > caller's scope, oldest first, a page at a time.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Volunteer_V1_ListVolunteersRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Volunteer_V1_ListVolunteersResponse` message.
+        func listVolunteers(
+            request: GRPCCore.ServerRequest<Volunteer_V1_ListVolunteersRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Volunteer_V1_ListVolunteersResponse>
+
+        /// Handle the "TransferVolunteer" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Moves a volunteer to another organisation. Records already logged keep
+        /// > the organisation they were recorded under; the move is kept in the
+        /// > volunteer's transfer history.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Volunteer_V1_TransferVolunteerRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Volunteer_V1_Volunteer` message.
+        func transferVolunteer(
+            request: GRPCCore.ServerRequest<Volunteer_V1_TransferVolunteerRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Volunteer_V1_Volunteer>
+
+        /// Handle the "WithdrawVolunteer" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Withdraws a volunteer at their request: name, identity document, phone and
+        /// > guardian details become unreadable (pseudonymised); the volunteer number,
+        /// > the hours ledger and the audit history stay, so totals stay correct.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Volunteer_V1_WithdrawVolunteerRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Volunteer_V1_Volunteer` message.
+        func withdrawVolunteer(
+            request: GRPCCore.ServerRequest<Volunteer_V1_WithdrawVolunteerRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Volunteer_V1_Volunteer>
     }
 
     /// Simple service protocol for the "volunteer.v1.Volunteers" service.
@@ -220,6 +380,65 @@ extension Volunteer_V1_Volunteers {
             request: Volunteer_V1_GetVolunteerRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Volunteer_V1_Volunteer
+
+        /// Handle the "ListVolunteers" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Lists volunteers registered under an organisation subtree inside the
+        /// > caller's scope, oldest first, a page at a time.
+        ///
+        /// - Parameters:
+        ///   - request: A `Volunteer_V1_ListVolunteersRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Volunteer_V1_ListVolunteersResponse` to respond with.
+        func listVolunteers(
+            request: Volunteer_V1_ListVolunteersRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Volunteer_V1_ListVolunteersResponse
+
+        /// Handle the "TransferVolunteer" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Moves a volunteer to another organisation. Records already logged keep
+        /// > the organisation they were recorded under; the move is kept in the
+        /// > volunteer's transfer history.
+        ///
+        /// - Parameters:
+        ///   - request: A `Volunteer_V1_TransferVolunteerRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Volunteer_V1_Volunteer` to respond with.
+        func transferVolunteer(
+            request: Volunteer_V1_TransferVolunteerRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Volunteer_V1_Volunteer
+
+        /// Handle the "WithdrawVolunteer" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Withdraws a volunteer at their request: name, identity document, phone and
+        /// > guardian details become unreadable (pseudonymised); the volunteer number,
+        /// > the hours ledger and the audit history stay, so totals stay correct.
+        ///
+        /// - Parameters:
+        ///   - request: A `Volunteer_V1_WithdrawVolunteerRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Volunteer_V1_Volunteer` to respond with.
+        func withdrawVolunteer(
+            request: Volunteer_V1_WithdrawVolunteerRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Volunteer_V1_Volunteer
     }
 }
 
@@ -244,6 +463,39 @@ extension Volunteer_V1_Volunteers.StreamingServiceProtocol {
             serializer: GRPCProtobuf.ProtobufSerializer<Volunteer_V1_Volunteer>(),
             handler: { request, context in
                 try await self.getVolunteer(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Volunteer_V1_Volunteers.Method.ListVolunteers.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Volunteer_V1_ListVolunteersRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Volunteer_V1_ListVolunteersResponse>(),
+            handler: { request, context in
+                try await self.listVolunteers(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Volunteer_V1_Volunteers.Method.TransferVolunteer.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Volunteer_V1_TransferVolunteerRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Volunteer_V1_Volunteer>(),
+            handler: { request, context in
+                try await self.transferVolunteer(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Volunteer_V1_Volunteers.Method.WithdrawVolunteer.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Volunteer_V1_WithdrawVolunteerRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Volunteer_V1_Volunteer>(),
+            handler: { request, context in
+                try await self.withdrawVolunteer(
                     request: request,
                     context: context
                 )
@@ -276,6 +528,39 @@ extension Volunteer_V1_Volunteers.ServiceProtocol {
         )
         return GRPCCore.StreamingServerResponse(single: response)
     }
+
+    public func listVolunteers(
+        request: GRPCCore.StreamingServerRequest<Volunteer_V1_ListVolunteersRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Volunteer_V1_ListVolunteersResponse> {
+        let response = try await self.listVolunteers(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func transferVolunteer(
+        request: GRPCCore.StreamingServerRequest<Volunteer_V1_TransferVolunteerRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Volunteer_V1_Volunteer> {
+        let response = try await self.transferVolunteer(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func withdrawVolunteer(
+        request: GRPCCore.StreamingServerRequest<Volunteer_V1_WithdrawVolunteerRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Volunteer_V1_Volunteer> {
+        let response = try await self.withdrawVolunteer(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
 }
 
 // Default implementation of methods from 'ServiceProtocol'.
@@ -300,6 +585,45 @@ extension Volunteer_V1_Volunteers.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Volunteer_V1_Volunteer> {
         return GRPCCore.ServerResponse<Volunteer_V1_Volunteer>(
             message: try await self.getVolunteer(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func listVolunteers(
+        request: GRPCCore.ServerRequest<Volunteer_V1_ListVolunteersRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Volunteer_V1_ListVolunteersResponse> {
+        return GRPCCore.ServerResponse<Volunteer_V1_ListVolunteersResponse>(
+            message: try await self.listVolunteers(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func transferVolunteer(
+        request: GRPCCore.ServerRequest<Volunteer_V1_TransferVolunteerRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Volunteer_V1_Volunteer> {
+        return GRPCCore.ServerResponse<Volunteer_V1_Volunteer>(
+            message: try await self.transferVolunteer(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func withdrawVolunteer(
+        request: GRPCCore.ServerRequest<Volunteer_V1_WithdrawVolunteerRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Volunteer_V1_Volunteer> {
+        return GRPCCore.ServerResponse<Volunteer_V1_Volunteer>(
+            message: try await self.withdrawVolunteer(
                 request: request.message,
                 context: context
             ),
@@ -365,6 +689,80 @@ extension Volunteer_V1_Volunteers {
         func getVolunteer<Result>(
             request: GRPCCore.ClientRequest<Volunteer_V1_GetVolunteerRequest>,
             serializer: some GRPCCore.MessageSerializer<Volunteer_V1_GetVolunteerRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Volunteer_V1_Volunteer>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Volunteer_V1_Volunteer>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ListVolunteers" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Lists volunteers registered under an organisation subtree inside the
+        /// > caller's scope, oldest first, a page at a time.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Volunteer_V1_ListVolunteersRequest` message.
+        ///   - serializer: A serializer for `Volunteer_V1_ListVolunteersRequest` messages.
+        ///   - deserializer: A deserializer for `Volunteer_V1_ListVolunteersResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func listVolunteers<Result>(
+            request: GRPCCore.ClientRequest<Volunteer_V1_ListVolunteersRequest>,
+            serializer: some GRPCCore.MessageSerializer<Volunteer_V1_ListVolunteersRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Volunteer_V1_ListVolunteersResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Volunteer_V1_ListVolunteersResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "TransferVolunteer" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Moves a volunteer to another organisation. Records already logged keep
+        /// > the organisation they were recorded under; the move is kept in the
+        /// > volunteer's transfer history.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Volunteer_V1_TransferVolunteerRequest` message.
+        ///   - serializer: A serializer for `Volunteer_V1_TransferVolunteerRequest` messages.
+        ///   - deserializer: A deserializer for `Volunteer_V1_Volunteer` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func transferVolunteer<Result>(
+            request: GRPCCore.ClientRequest<Volunteer_V1_TransferVolunteerRequest>,
+            serializer: some GRPCCore.MessageSerializer<Volunteer_V1_TransferVolunteerRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Volunteer_V1_Volunteer>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Volunteer_V1_Volunteer>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "WithdrawVolunteer" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Withdraws a volunteer at their request: name, identity document, phone and
+        /// > guardian details become unreadable (pseudonymised); the volunteer number,
+        /// > the hours ledger and the audit history stay, so totals stay correct.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Volunteer_V1_WithdrawVolunteerRequest` message.
+        ///   - serializer: A serializer for `Volunteer_V1_WithdrawVolunteerRequest` messages.
+        ///   - deserializer: A deserializer for `Volunteer_V1_Volunteer` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func withdrawVolunteer<Result>(
+            request: GRPCCore.ClientRequest<Volunteer_V1_WithdrawVolunteerRequest>,
+            serializer: some GRPCCore.MessageSerializer<Volunteer_V1_WithdrawVolunteerRequest>,
             deserializer: some GRPCCore.MessageDeserializer<Volunteer_V1_Volunteer>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Volunteer_V1_Volunteer>) async throws -> Result
@@ -461,6 +859,113 @@ extension Volunteer_V1_Volunteers {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "ListVolunteers" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Lists volunteers registered under an organisation subtree inside the
+        /// > caller's scope, oldest first, a page at a time.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Volunteer_V1_ListVolunteersRequest` message.
+        ///   - serializer: A serializer for `Volunteer_V1_ListVolunteersRequest` messages.
+        ///   - deserializer: A deserializer for `Volunteer_V1_ListVolunteersResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func listVolunteers<Result>(
+            request: GRPCCore.ClientRequest<Volunteer_V1_ListVolunteersRequest>,
+            serializer: some GRPCCore.MessageSerializer<Volunteer_V1_ListVolunteersRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Volunteer_V1_ListVolunteersResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Volunteer_V1_ListVolunteersResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Volunteer_V1_Volunteers.Method.ListVolunteers.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "TransferVolunteer" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Moves a volunteer to another organisation. Records already logged keep
+        /// > the organisation they were recorded under; the move is kept in the
+        /// > volunteer's transfer history.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Volunteer_V1_TransferVolunteerRequest` message.
+        ///   - serializer: A serializer for `Volunteer_V1_TransferVolunteerRequest` messages.
+        ///   - deserializer: A deserializer for `Volunteer_V1_Volunteer` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func transferVolunteer<Result>(
+            request: GRPCCore.ClientRequest<Volunteer_V1_TransferVolunteerRequest>,
+            serializer: some GRPCCore.MessageSerializer<Volunteer_V1_TransferVolunteerRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Volunteer_V1_Volunteer>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Volunteer_V1_Volunteer>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Volunteer_V1_Volunteers.Method.TransferVolunteer.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "WithdrawVolunteer" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Withdraws a volunteer at their request: name, identity document, phone and
+        /// > guardian details become unreadable (pseudonymised); the volunteer number,
+        /// > the hours ledger and the audit history stay, so totals stay correct.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Volunteer_V1_WithdrawVolunteerRequest` message.
+        ///   - serializer: A serializer for `Volunteer_V1_WithdrawVolunteerRequest` messages.
+        ///   - deserializer: A deserializer for `Volunteer_V1_Volunteer` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func withdrawVolunteer<Result>(
+            request: GRPCCore.ClientRequest<Volunteer_V1_WithdrawVolunteerRequest>,
+            serializer: some GRPCCore.MessageSerializer<Volunteer_V1_WithdrawVolunteerRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Volunteer_V1_Volunteer>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Volunteer_V1_Volunteer>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Volunteer_V1_Volunteers.Method.WithdrawVolunteer.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -522,6 +1027,98 @@ extension Volunteer_V1_Volunteers.ClientProtocol {
         try await self.getVolunteer(
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Volunteer_V1_GetVolunteerRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Volunteer_V1_Volunteer>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListVolunteers" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Lists volunteers registered under an organisation subtree inside the
+    /// > caller's scope, oldest first, a page at a time.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Volunteer_V1_ListVolunteersRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listVolunteers<Result>(
+        request: GRPCCore.ClientRequest<Volunteer_V1_ListVolunteersRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Volunteer_V1_ListVolunteersResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.listVolunteers(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Volunteer_V1_ListVolunteersRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Volunteer_V1_ListVolunteersResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "TransferVolunteer" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Moves a volunteer to another organisation. Records already logged keep
+    /// > the organisation they were recorded under; the move is kept in the
+    /// > volunteer's transfer history.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Volunteer_V1_TransferVolunteerRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func transferVolunteer<Result>(
+        request: GRPCCore.ClientRequest<Volunteer_V1_TransferVolunteerRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Volunteer_V1_Volunteer>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.transferVolunteer(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Volunteer_V1_TransferVolunteerRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Volunteer_V1_Volunteer>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "WithdrawVolunteer" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Withdraws a volunteer at their request: name, identity document, phone and
+    /// > guardian details become unreadable (pseudonymised); the volunteer number,
+    /// > the hours ledger and the audit history stay, so totals stay correct.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Volunteer_V1_WithdrawVolunteerRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func withdrawVolunteer<Result>(
+        request: GRPCCore.ClientRequest<Volunteer_V1_WithdrawVolunteerRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Volunteer_V1_Volunteer>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.withdrawVolunteer(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Volunteer_V1_WithdrawVolunteerRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Volunteer_V1_Volunteer>(),
             options: options,
             onResponse: handleResponse
@@ -595,6 +1192,110 @@ extension Volunteer_V1_Volunteers.ClientProtocol {
             metadata: metadata
         )
         return try await self.getVolunteer(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListVolunteers" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Lists volunteers registered under an organisation subtree inside the
+    /// > caller's scope, oldest first, a page at a time.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listVolunteers<Result>(
+        _ message: Volunteer_V1_ListVolunteersRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Volunteer_V1_ListVolunteersResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Volunteer_V1_ListVolunteersRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.listVolunteers(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "TransferVolunteer" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Moves a volunteer to another organisation. Records already logged keep
+    /// > the organisation they were recorded under; the move is kept in the
+    /// > volunteer's transfer history.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func transferVolunteer<Result>(
+        _ message: Volunteer_V1_TransferVolunteerRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Volunteer_V1_Volunteer>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Volunteer_V1_TransferVolunteerRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.transferVolunteer(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "WithdrawVolunteer" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Withdraws a volunteer at their request: name, identity document, phone and
+    /// > guardian details become unreadable (pseudonymised); the volunteer number,
+    /// > the hours ledger and the audit history stay, so totals stay correct.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func withdrawVolunteer<Result>(
+        _ message: Volunteer_V1_WithdrawVolunteerRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Volunteer_V1_Volunteer>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Volunteer_V1_WithdrawVolunteerRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.withdrawVolunteer(
             request: request,
             options: options,
             onResponse: handleResponse

@@ -203,6 +203,10 @@ public nonisolated struct Volunteer_V1_RegisterVolunteerRequest: Sendable {
   /// Clears the value of `guardianConsent`. Subsequent reads from it will return its default value.
   public mutating func clearGuardianConsent() {self._guardianConsent = nil}
 
+  /// Free-text skills, e.g. "first aid", "sign language": at most 20, each
+  /// 1-40 characters.
+  public var skills: [String] = []
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -321,11 +325,149 @@ public nonisolated struct Volunteer_V1_Volunteer: @unchecked Sendable {
     set {_uniqueStorage()._registeredBy = newValue}
   }
 
+  public var skills: [String] {
+    get {_storage._skills}
+    set {_uniqueStorage()._skills = newValue}
+  }
+
+  /// Set once the volunteer withdrew; personal fields are then empty.
+  public var withdrawnAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_storage._withdrawnAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._withdrawnAt = newValue}
+  }
+  /// Returns true if `withdrawnAt` has been explicitly set.
+  public var hasWithdrawnAt: Bool {_storage._withdrawnAt != nil}
+  /// Clears the value of `withdrawnAt`. Subsequent reads from it will return its default value.
+  public mutating func clearWithdrawnAt() {_uniqueStorage()._withdrawnAt = nil}
+
+  public var transfers: [Volunteer_V1_Transfer] {
+    get {_storage._transfers}
+    set {_uniqueStorage()._transfers = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
   fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+/// One move of a volunteer between organisations.
+public nonisolated struct Volunteer_V1_Transfer: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var fromOrganisationID: String = String()
+
+  public var toOrganisationID: String = String()
+
+  public var transferredAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_transferredAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_transferredAt = newValue}
+  }
+  /// Returns true if `transferredAt` has been explicitly set.
+  public var hasTransferredAt: Bool {self._transferredAt != nil}
+  /// Clears the value of `transferredAt`. Subsequent reads from it will return its default value.
+  public mutating func clearTransferredAt() {self._transferredAt = nil}
+
+  public var transferredBy: String = String()
+
+  public var reason: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _transferredAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+public nonisolated struct Volunteer_V1_ListVolunteersRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Root of the subtree to list; empty for the caller's whole scope.
+  public var organisationID: String = String()
+
+  /// Only volunteers registered at or after / before these times, if set.
+  public var registeredFrom: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_registeredFrom ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_registeredFrom = newValue}
+  }
+  /// Returns true if `registeredFrom` has been explicitly set.
+  public var hasRegisteredFrom: Bool {self._registeredFrom != nil}
+  /// Clears the value of `registeredFrom`. Subsequent reads from it will return its default value.
+  public mutating func clearRegisteredFrom() {self._registeredFrom = nil}
+
+  public var registeredBefore: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_registeredBefore ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_registeredBefore = newValue}
+  }
+  /// Returns true if `registeredBefore` has been explicitly set.
+  public var hasRegisteredBefore: Bool {self._registeredBefore != nil}
+  /// Clears the value of `registeredBefore`. Subsequent reads from it will return its default value.
+  public mutating func clearRegisteredBefore() {self._registeredBefore = nil}
+
+  /// Withdrawn volunteers are left out unless asked for.
+  public var includeWithdrawn: Bool = false
+
+  /// 1-500; 0 means 50.
+  public var pageSize: UInt32 = 0
+
+  /// The next_page_token of the previous page; empty for the first page.
+  public var pageToken: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _registeredFrom: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+  fileprivate var _registeredBefore: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+public nonisolated struct Volunteer_V1_ListVolunteersResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var volunteers: [Volunteer_V1_Volunteer] = []
+
+  /// Pass as page_token to get the next page; empty on the last page.
+  public var nextPageToken: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Volunteer_V1_TransferVolunteerRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var volunteerNumber: String = String()
+
+  public var toOrganisationID: String = String()
+
+  /// Why the volunteer moves (1-200 characters), kept in the history.
+  public var reason: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Volunteer_V1_WithdrawVolunteerRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var volunteerNumber: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
 }
 
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
@@ -426,7 +568,7 @@ nonisolated extension Volunteer_V1_GuardianConsent: SwiftProtobuf.Message, Swift
 
 nonisolated extension Volunteer_V1_RegisterVolunteerRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".RegisterVolunteerRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}idempotency_key\0\u{3}real_name\0\u{3}document_type\0\u{3}document_number\0\u{3}birth_date\0\u{1}sex\0\u{1}phone\0\u{3}organisation_id\0\u{3}guardian_consent\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}idempotency_key\0\u{3}real_name\0\u{3}document_type\0\u{3}document_number\0\u{3}birth_date\0\u{1}sex\0\u{1}phone\0\u{3}organisation_id\0\u{3}guardian_consent\0\u{1}skills\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -443,6 +585,7 @@ nonisolated extension Volunteer_V1_RegisterVolunteerRequest: SwiftProtobuf.Messa
       case 7: try { try decoder.decodeSingularStringField(value: &self.phone) }()
       case 8: try { try decoder.decodeSingularStringField(value: &self.organisationID) }()
       case 9: try { try decoder.decodeSingularMessageField(value: &self._guardianConsent) }()
+      case 10: try { try decoder.decodeRepeatedStringField(value: &self.skills) }()
       default: break
       }
     }
@@ -480,6 +623,9 @@ nonisolated extension Volunteer_V1_RegisterVolunteerRequest: SwiftProtobuf.Messa
     try { if let v = self._guardianConsent {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 9)
     } }()
+    if !self.skills.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.skills, fieldNumber: 10)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -493,6 +639,7 @@ nonisolated extension Volunteer_V1_RegisterVolunteerRequest: SwiftProtobuf.Messa
     if lhs.phone != rhs.phone {return false}
     if lhs.organisationID != rhs.organisationID {return false}
     if lhs._guardianConsent != rhs._guardianConsent {return false}
+    if lhs.skills != rhs.skills {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -564,7 +711,7 @@ nonisolated extension Volunteer_V1_GetVolunteerRequest: SwiftProtobuf.Message, S
 
 nonisolated extension Volunteer_V1_Volunteer: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Volunteer"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}volunteer_number\0\u{3}real_name\0\u{3}document_type\0\u{3}document_number\0\u{3}birth_date\0\u{1}sex\0\u{1}phone\0\u{3}organisation_id\0\u{3}guardian_consent\0\u{3}registered_at\0\u{3}registered_by\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}volunteer_number\0\u{3}real_name\0\u{3}document_type\0\u{3}document_number\0\u{3}birth_date\0\u{1}sex\0\u{1}phone\0\u{3}organisation_id\0\u{3}guardian_consent\0\u{3}registered_at\0\u{3}registered_by\0\u{1}skills\0\u{3}withdrawn_at\0\u{1}transfers\0")
 
   fileprivate class _StorageClass {
     var _volunteerNumber: String = String()
@@ -578,6 +725,9 @@ nonisolated extension Volunteer_V1_Volunteer: SwiftProtobuf.Message, SwiftProtob
     var _guardianConsent: Volunteer_V1_GuardianConsent? = nil
     var _registeredAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
     var _registeredBy: String = String()
+    var _skills: [String] = []
+    var _withdrawnAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _transfers: [Volunteer_V1_Transfer] = []
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -599,6 +749,9 @@ nonisolated extension Volunteer_V1_Volunteer: SwiftProtobuf.Message, SwiftProtob
       _guardianConsent = source._guardianConsent
       _registeredAt = source._registeredAt
       _registeredBy = source._registeredBy
+      _skills = source._skills
+      _withdrawnAt = source._withdrawnAt
+      _transfers = source._transfers
     }
   }
 
@@ -628,6 +781,9 @@ nonisolated extension Volunteer_V1_Volunteer: SwiftProtobuf.Message, SwiftProtob
         case 9: try { try decoder.decodeSingularMessageField(value: &_storage._guardianConsent) }()
         case 10: try { try decoder.decodeSingularMessageField(value: &_storage._registeredAt) }()
         case 11: try { try decoder.decodeSingularStringField(value: &_storage._registeredBy) }()
+        case 12: try { try decoder.decodeRepeatedStringField(value: &_storage._skills) }()
+        case 13: try { try decoder.decodeSingularMessageField(value: &_storage._withdrawnAt) }()
+        case 14: try { try decoder.decodeRepeatedMessageField(value: &_storage._transfers) }()
         default: break
         }
       }
@@ -673,6 +829,15 @@ nonisolated extension Volunteer_V1_Volunteer: SwiftProtobuf.Message, SwiftProtob
       if !_storage._registeredBy.isEmpty {
         try visitor.visitSingularStringField(value: _storage._registeredBy, fieldNumber: 11)
       }
+      if !_storage._skills.isEmpty {
+        try visitor.visitRepeatedStringField(value: _storage._skills, fieldNumber: 12)
+      }
+      try { if let v = _storage._withdrawnAt {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 13)
+      } }()
+      if !_storage._transfers.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._transfers, fieldNumber: 14)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -693,10 +858,231 @@ nonisolated extension Volunteer_V1_Volunteer: SwiftProtobuf.Message, SwiftProtob
         if _storage._guardianConsent != rhs_storage._guardianConsent {return false}
         if _storage._registeredAt != rhs_storage._registeredAt {return false}
         if _storage._registeredBy != rhs_storage._registeredBy {return false}
+        if _storage._skills != rhs_storage._skills {return false}
+        if _storage._withdrawnAt != rhs_storage._withdrawnAt {return false}
+        if _storage._transfers != rhs_storage._transfers {return false}
         return true
       }
       if !storagesAreEqual {return false}
     }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Volunteer_V1_Transfer: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Transfer"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}from_organisation_id\0\u{3}to_organisation_id\0\u{3}transferred_at\0\u{3}transferred_by\0\u{1}reason\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.fromOrganisationID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.toOrganisationID) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._transferredAt) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.transferredBy) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.fromOrganisationID.isEmpty {
+      try visitor.visitSingularStringField(value: self.fromOrganisationID, fieldNumber: 1)
+    }
+    if !self.toOrganisationID.isEmpty {
+      try visitor.visitSingularStringField(value: self.toOrganisationID, fieldNumber: 2)
+    }
+    try { if let v = self._transferredAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    if !self.transferredBy.isEmpty {
+      try visitor.visitSingularStringField(value: self.transferredBy, fieldNumber: 4)
+    }
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 5)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Volunteer_V1_Transfer, rhs: Volunteer_V1_Transfer) -> Bool {
+    if lhs.fromOrganisationID != rhs.fromOrganisationID {return false}
+    if lhs.toOrganisationID != rhs.toOrganisationID {return false}
+    if lhs._transferredAt != rhs._transferredAt {return false}
+    if lhs.transferredBy != rhs.transferredBy {return false}
+    if lhs.reason != rhs.reason {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Volunteer_V1_ListVolunteersRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListVolunteersRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}organisation_id\0\u{3}registered_from\0\u{3}registered_before\0\u{3}include_withdrawn\0\u{3}page_size\0\u{3}page_token\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.organisationID) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._registeredFrom) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._registeredBefore) }()
+      case 4: try { try decoder.decodeSingularBoolField(value: &self.includeWithdrawn) }()
+      case 5: try { try decoder.decodeSingularUInt32Field(value: &self.pageSize) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.pageToken) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.organisationID.isEmpty {
+      try visitor.visitSingularStringField(value: self.organisationID, fieldNumber: 1)
+    }
+    try { if let v = self._registeredFrom {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try { if let v = self._registeredBefore {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    if self.includeWithdrawn != false {
+      try visitor.visitSingularBoolField(value: self.includeWithdrawn, fieldNumber: 4)
+    }
+    if self.pageSize != 0 {
+      try visitor.visitSingularUInt32Field(value: self.pageSize, fieldNumber: 5)
+    }
+    if !self.pageToken.isEmpty {
+      try visitor.visitSingularStringField(value: self.pageToken, fieldNumber: 6)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Volunteer_V1_ListVolunteersRequest, rhs: Volunteer_V1_ListVolunteersRequest) -> Bool {
+    if lhs.organisationID != rhs.organisationID {return false}
+    if lhs._registeredFrom != rhs._registeredFrom {return false}
+    if lhs._registeredBefore != rhs._registeredBefore {return false}
+    if lhs.includeWithdrawn != rhs.includeWithdrawn {return false}
+    if lhs.pageSize != rhs.pageSize {return false}
+    if lhs.pageToken != rhs.pageToken {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Volunteer_V1_ListVolunteersResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListVolunteersResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}volunteers\0\u{3}next_page_token\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.volunteers) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.nextPageToken) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.volunteers.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.volunteers, fieldNumber: 1)
+    }
+    if !self.nextPageToken.isEmpty {
+      try visitor.visitSingularStringField(value: self.nextPageToken, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Volunteer_V1_ListVolunteersResponse, rhs: Volunteer_V1_ListVolunteersResponse) -> Bool {
+    if lhs.volunteers != rhs.volunteers {return false}
+    if lhs.nextPageToken != rhs.nextPageToken {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Volunteer_V1_TransferVolunteerRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".TransferVolunteerRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}volunteer_number\0\u{3}to_organisation_id\0\u{1}reason\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.volunteerNumber) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.toOrganisationID) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.volunteerNumber.isEmpty {
+      try visitor.visitSingularStringField(value: self.volunteerNumber, fieldNumber: 1)
+    }
+    if !self.toOrganisationID.isEmpty {
+      try visitor.visitSingularStringField(value: self.toOrganisationID, fieldNumber: 2)
+    }
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Volunteer_V1_TransferVolunteerRequest, rhs: Volunteer_V1_TransferVolunteerRequest) -> Bool {
+    if lhs.volunteerNumber != rhs.volunteerNumber {return false}
+    if lhs.toOrganisationID != rhs.toOrganisationID {return false}
+    if lhs.reason != rhs.reason {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Volunteer_V1_WithdrawVolunteerRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".WithdrawVolunteerRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}volunteer_number\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.volunteerNumber) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.volunteerNumber.isEmpty {
+      try visitor.visitSingularStringField(value: self.volunteerNumber, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Volunteer_V1_WithdrawVolunteerRequest, rhs: Volunteer_V1_WithdrawVolunteerRequest) -> Bool {
+    if lhs.volunteerNumber != rhs.volunteerNumber {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -43,7 +43,8 @@ public struct ServiceRecordDraft: Hashable, Sendable {
     func time(_ date: Date) -> String { LedgerFormat.timestamp(date, in: zone) }
 
     guard LedgerTime.isFinite(start) else {
-      throw IdentityValidationError(field: LedgerField.startTime, reason: "is not a valid timestamp")
+      throw IdentityValidationError(
+        field: LedgerField.startTime, reason: "is not a valid timestamp")
     }
     guard LedgerTime.isFinite(end) else {
       throw IdentityValidationError(field: LedgerField.endTime, reason: "is not a valid timestamp")

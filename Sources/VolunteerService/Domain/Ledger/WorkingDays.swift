@@ -56,8 +56,7 @@ public enum LateEntry {
   /// midnight ended the day before (its window is half-open). With the default of 10, an
   /// activity ending on a Friday may be entered until the Friday two weeks later; the Monday
   /// after that is late.
-  public static func isLate(activityEnd: Date, submittedAt: Date, policy: LedgerPolicy) -> Bool
-  {
+  public static func isLate(activityEnd: Date, submittedAt: Date, policy: LedgerPolicy) -> Bool {
     workingDaysAfter(activityEnd: activityEnd, submittedAt: submittedAt, policy: policy)
       > policy.lateEntryWorkingDays
   }
