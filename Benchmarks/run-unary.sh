@@ -34,8 +34,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# The binaries are built from the working tree: say when it differs from the commit.
 echo "== $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')" \
-  "$(git diff --quiet HEAD -- Sources Package.swift 2>/dev/null || echo '(Sources modified)')"
+  "$(git diff --quiet HEAD -- Sources Package.swift 2>/dev/null || echo '+ uncommitted changes in Sources')"
 echo "== $(nproc) cores: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
 bash certs/dev-pki.sh "$work/pki" >/dev/null
@@ -83,7 +84,7 @@ for _ in $(seq 1 300); do
   fi
   sleep 0.1
 done
-echo "== server stopped by SIGTERM: exit $rc"
+echo "== server stopped by SIGTERM: exit $rc; load average now $(cut -d' ' -f1-3 /proc/loadavg)"
 [ "$rc" = timeout ] || server_pid=
 
 echo

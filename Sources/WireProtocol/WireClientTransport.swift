@@ -46,7 +46,8 @@ public final class WireClientTransport: ClientTransport {
   }
 
   private enum ConnectionState {
-    case connecting([CheckedContinuation<Connection, any Error>])
+    /// Calls waiting for the connection, by waiter id.
+    case connecting([UInt64: CheckedContinuation<Connection, any Error>])
     case ready(Connection)
     case failed(RPCError)
     case shutDown
@@ -55,7 +56,10 @@ public final class WireClientTransport: ClientTransport {
   public let retryThrottle: RetryThrottle? = nil
   private let configuration: Configuration
   private let eventLoopGroup: any EventLoopGroup
-  private let state = Mutex(ConnectionState.connecting([]))
+  private let state = Mutex(ConnectionState.connecting([:]))
+  private let nextWaiterID = Atomic<UInt64>(0)
+  /// The connection being set up (TLS handshake, settings), so a shutdown can abort it.
+  private let attempt = Mutex<NIOLoopBound<ClientConnectionHandler>?>(nil)
 
   /// Creates a transport; it connects when `GRPCClient` runs ``connect()``.
   public init(
@@ -108,7 +112,7 @@ public final class WireClientTransport: ClientTransport {
       }
       backoff = backoff == .zero ? .milliseconds(100) : min(backoff * 2, .seconds(5))
       self.state.withLock { state in
-        if case .failed = state { state = .connecting([]) }
+        if case .failed = state { state = .connecting([:]) }
       }
     }
     // Connections that went away still finish their calls; return once they have closed.
@@ -119,7 +123,7 @@ public final class WireClientTransport: ClientTransport {
   private func connectionStoppedTakingCalls(_ connection: Connection) {
     self.state.withLock { state in
       if case .ready(let current) = state, current.channel === connection.channel {
-        state = .connecting([])
+        state = .connecting([:])
       }
     }
   }
@@ -130,9 +134,10 @@ public final class WireClientTransport: ClientTransport {
       defer { state = .shutDown }
       return state
     }
+    self.abortAttempt()
     switch previous {
     case .connecting(let waiters):
-      for waiter in waiters {
+      for waiter in waiters.values {
         waiter.resume(throwing: RPCError(code: .unavailable, message: "the client was cancelled"))
       }
     case .ready(let connection):
@@ -147,9 +152,10 @@ public final class WireClientTransport: ClientTransport {
       defer { state = .shutDown }
       return state
     }
+    self.abortAttempt()
     switch previous {
     case .connecting(let waiters):
-      for waiter in waiters {
+      for waiter in waiters.values {
         waiter.resume(throwing: RPCError(code: .unavailable, message: "the client is shutting down"))
       }
     case .ready(let connection):
@@ -215,23 +221,37 @@ public final class WireClientTransport: ClientTransport {
     }
   }
 
+  /// The current connection, waiting while one is being made. A caller whose task is
+  /// cancelled stops waiting (a deadline must not wait for a slow connection attempt).
   private func readyConnection() async throws -> Connection {
-    try await withCheckedThrowingContinuation { continuation in
-      let result = self.state.withLock { state -> Result<Connection, RPCError>? in
-        switch state {
-        case .ready(let connection):
-          return .success(connection)
-        case .failed(let error):
-          return .failure(error)
-        case .shutDown:
-          return .failure(RPCError(code: .unavailable, message: "the client is shut down"))
-        case .connecting(var waiters):
-          waiters.append(continuation)
-          state = .connecting(waiters)
-          return nil
+    let id = self.nextWaiterID.add(1, ordering: .relaxed).newValue
+    return try await withTaskCancellationHandler {
+      try await withCheckedThrowingContinuation { continuation in
+        let result = self.state.withLock { state -> Result<Connection, any Error>? in
+          switch state {
+          case .ready(let connection):
+            return .success(connection)
+          case .failed(let error):
+            return .failure(error)
+          case .shutDown:
+            return .failure(RPCError(code: .unavailable, message: "the client is shut down"))
+          case .connecting(var waiters):
+            if Task.isCancelled { return .failure(CancellationError()) }
+            waiters[id] = continuation
+            state = .connecting(waiters)
+            return nil
+          }
         }
+        if let result { continuation.resume(with: result) }
       }
-      if let result { continuation.resume(with: result) }
+    } onCancel: {
+      let waiter = self.state.withLock { state -> CheckedContinuation<Connection, any Error>? in
+        guard case .connecting(var waiters) = state, let waiter = waiters.removeValue(forKey: id)
+        else { return nil }
+        state = .connecting(waiters)
+        return waiter
+      }
+      waiter?.resume(throwing: CancellationError())
     }
   }
 
@@ -240,7 +260,7 @@ public final class WireClientTransport: ClientTransport {
       switch state {
       case .connecting(let waiters):
         state = .ready(connection)
-        return waiters
+        return Array(waiters.values)
       case .failed:
         state = .ready(connection)
         return []
@@ -258,7 +278,7 @@ public final class WireClientTransport: ClientTransport {
       switch state {
       case .connecting(let waiters):
         state = .failed(error)
-        return waiters
+        return Array(waiters.values)
       case .ready, .failed:
         state = .failed(error)
         return []
@@ -267,6 +287,14 @@ public final class WireClientTransport: ClientTransport {
       }
     }
     for waiter in waiters { waiter.resume(throwing: error) }
+  }
+
+  /// Closes the connection being set up, if any: the client is shutting down.
+  private func abortAttempt() {
+    guard let handler = self.attempt.withLock({ $0 }) else { return }
+    handler.eventLoop.execute {
+      handler.value.abort(RPCError(code: .unavailable, message: "the client is shutting down"))
+    }
   }
 
   private func establishConnection() async throws -> Connection {
@@ -308,7 +336,12 @@ public final class WireClientTransport: ClientTransport {
           message: "no TLS handshake and settings from the server within "
             + "\(config.connectTimeout.milliseconds) ms"))
     }
-    defer { timeout.cancel() }
+    self.attempt.withLock { $0 = handler }
+    defer {
+      timeout.cancel()
+      self.attempt.withLock { $0 = nil }
+    }
+    if self.isShutDown { self.abortAttempt() }
     do {
       try await handler.eventLoop.flatSubmit { handler.value.ready.futureResult }.get()
     } catch {

@@ -220,6 +220,27 @@ struct EndToEndTests {
     }
   }
 
+  @Test("a deadline is kept while the client is still connecting; connecting times out")
+  func deadlineWhileConnecting() async throws {
+    try await withSilentServer { port in
+      try await withTestClient(port: port, configure: { $0.connectTimeout = .seconds(30) }) {
+        client in
+        let start = ContinuousClock.now
+        let error = await client.callError(TestService.echo, timeout: .milliseconds(300))
+        #expect(error?.code == .deadlineExceeded)
+        #expect(ContinuousClock.now - start < .seconds(3))
+      }
+      try await withTestClient(port: port, configure: { $0.connectTimeout = .milliseconds(500) }) {
+        client in
+        let error = await client.callError(TestService.echo)
+        #expect(error?.code == .unavailable)
+        #expect(
+          error?.message.contains("no TLS handshake and settings from the server within 500 ms")
+            == true, "\(String(describing: error))")
+      }
+    }
+  }
+
   @Test("cancelling the client's task cancels the handler")
   func clientCancellation() async throws {
     let probe = Probe()

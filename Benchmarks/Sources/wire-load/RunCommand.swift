@@ -134,7 +134,7 @@ struct RunCommand: AsyncParsableCommand {
       result = try outcome.get()
     } catch let error as RPCError {
       reportFailure(error, host: self.connection.host, port: self.connection.port)
-      throw ExitCode(3)
+      throw ExitCode(error.code == .unavailable ? 3 : 1)
     }
     let report = Report(
       label: self.label, host: self.connection.host, port: self.connection.port,

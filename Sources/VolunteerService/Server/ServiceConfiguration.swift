@@ -40,6 +40,24 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
     public var gracePeriodSeconds = 30.0
 
     public init() {}
+
+    public init(from decoder: any Decoder) throws {
+      // Every limit is optional in the file: missing ones keep their safe defaults.
+      let defaults = Limits()
+      let c = try decoder.container(keyedBy: CodingKeys.self)
+      func value<T: Decodable>(_ key: CodingKeys, _ fallback: T) throws -> T {
+        try c.decodeIfPresent(T.self, forKey: key) ?? fallback
+      }
+      self.maxFrameSize = try value(.maxFrameSize, defaults.maxFrameSize)
+      self.maxMetadataSize = try value(.maxMetadataSize, defaults.maxMetadataSize)
+      self.maxConcurrentCallsPerConnection = try value(
+        .maxConcurrentCallsPerConnection, defaults.maxConcurrentCallsPerConnection)
+      self.keepaliveIntervalSeconds = try value(.keepaliveIntervalSeconds, defaults.keepaliveIntervalSeconds)
+      self.keepaliveTimeoutSeconds = try value(.keepaliveTimeoutSeconds, defaults.keepaliveTimeoutSeconds)
+      self.idleTimeoutSeconds = try value(.idleTimeoutSeconds, defaults.idleTimeoutSeconds)
+      self.handshakeTimeoutSeconds = try value(.handshakeTimeoutSeconds, defaults.handshakeTimeoutSeconds)
+      self.gracePeriodSeconds = try value(.gracePeriodSeconds, defaults.gracePeriodSeconds)
+    }
   }
 
   /// The defaults.

@@ -57,11 +57,14 @@ public struct VolunteerServer: Service {
     let transport = WireServerTransport(configuration: wire, logger: logger)
 
     let timeZone = TimeZone(identifier: configuration.timeZone) ?? .current
+    let ledgerPolicy = try LedgerPolicy(timeZoneIdentifier: configuration.timeZone)
     let services: [any RegistrableRPCService] = [
       HealthService(store: store, serverVersion: Self.version),
       VolunteersService(store: store, protector: protector, timeZone: timeZone),
       PrincipalsService(store: store),
       OrganisationsService(store: store),
+      ActivitiesService(store: store, policy: ledgerPolicy),
+      HoursService(store: store, policy: ledgerPolicy),
     ]
     self.configuration = configuration
     self.store = store

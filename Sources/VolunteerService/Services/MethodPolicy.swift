@@ -17,6 +17,22 @@ public enum MethodPolicy {
       .admin, .partner,
     ],
     Volunteer_V1_Volunteers.Method.WithdrawVolunteer.descriptor.fullyQualifiedMethod: [.admin],
+    Volunteer_V1_Activities.Method.CreateActivity.descriptor.fullyQualifiedMethod: [.admin, .partner],
+    Volunteer_V1_Activities.Method.PublishActivity.descriptor.fullyQualifiedMethod: [.admin, .partner],
+    Volunteer_V1_Activities.Method.CloseActivity.descriptor.fullyQualifiedMethod: [.admin, .partner],
+    Volunteer_V1_Activities.Method.GetActivity.descriptor.fullyQualifiedMethod: [
+      .admin, .partner, .auditor,
+    ],
+    Volunteer_V1_Activities.Method.ListActivities.descriptor.fullyQualifiedMethod: [
+      .admin, .partner, .auditor,
+    ],
+    Volunteer_V1_Hours.Method.LogHours.descriptor.fullyQualifiedMethod: [.admin, .partner],
+    Volunteer_V1_Hours.Method.UploadHours.descriptor.fullyQualifiedMethod: [.admin, .partner],
+    Volunteer_V1_Hours.Method.ApproveRecords.descriptor.fullyQualifiedMethod: [.admin],
+    Volunteer_V1_Hours.Method.RejectRecords.descriptor.fullyQualifiedMethod: [.admin],
+    Volunteer_V1_Hours.Method.ListRecords.descriptor.fullyQualifiedMethod: [
+      .admin, .partner, .auditor,
+    ],
     Volunteer_V1_Principals.Method.AddPrincipal.descriptor.fullyQualifiedMethod: [.admin],
     Volunteer_V1_Principals.Method.ListPrincipals.descriptor.fullyQualifiedMethod: [.admin],
     Volunteer_V1_Principals.Method.DisablePrincipal.descriptor.fullyQualifiedMethod: [.admin],

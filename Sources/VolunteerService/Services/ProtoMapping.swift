@@ -136,6 +136,100 @@ extension Organisation {
   }
 }
 
+extension ActivityCategory {
+  init(proto: Volunteer_V1_ActivityCategory) throws(IdentityValidationError) {
+    switch proto {
+    case .communityService: self = .communityService
+    case .elderlyCare: self = .elderlyCare
+    case .education: self = .education
+    case .environment: self = .environment
+    case .emergencyRelief: self = .emergencyRelief
+    case .largeEvents: self = .largeEvents
+    case .culture: self = .culture
+    case .health: self = .health
+    case .povertyRelief: self = .povertyRelief
+    case .other: self = .other
+    case .unspecified, .UNRECOGNIZED:
+      throw IdentityValidationError(
+        field: "category", reason: "a category is required (ACTIVITY_CATEGORY_EDUCATION, …)")
+    }
+  }
+
+  var proto: Volunteer_V1_ActivityCategory {
+    switch self {
+    case .communityService: .communityService
+    case .elderlyCare: .elderlyCare
+    case .education: .education
+    case .environment: .environment
+    case .emergencyRelief: .emergencyRelief
+    case .largeEvents: .largeEvents
+    case .culture: .culture
+    case .health: .health
+    case .povertyRelief: .povertyRelief
+    case .other: .other
+    }
+  }
+}
+
+extension Activity {
+  var proto: Volunteer_V1_Activity {
+    .with {
+      $0.id = self.id
+      $0.organisationID = self.organisationID
+      $0.title = self.title
+      $0.category = self.category.proto
+      $0.regionCode = self.regionCode
+      $0.place = self.place
+      $0.startTime = Google_Protobuf_Timestamp(date: self.window.start)
+      $0.endTime = Google_Protobuf_Timestamp(date: self.window.end)
+      $0.plannedMinutes = UInt32(clamping: self.plannedMinutes)
+      $0.personInCharge = self.personInCharge
+      $0.status =
+        switch self.status {
+        case .draft: .draft
+        case .published: .published
+        case .closed: .closed
+        }
+      $0.createdAt = Google_Protobuf_Timestamp(date: self.createdAt)
+      $0.createdBy = self.createdBy
+    }
+  }
+}
+
+extension ServiceRecord {
+  var proto: Volunteer_V1_ServiceRecord {
+    .with {
+      $0.id = self.id
+      $0.volunteerNumber = self.volunteerNumber
+      $0.activityID = self.activityID
+      $0.organisationID = self.organisationID
+      $0.startTime = Google_Protobuf_Timestamp(date: self.span.start)
+      $0.endTime = Google_Protobuf_Timestamp(date: self.span.end)
+      $0.minutes = UInt32(clamping: self.minutes)
+      $0.creditedHalfHours = UInt32(clamping: self.creditedHalfHours)
+      $0.content = self.content
+      $0.status =
+        switch self.status {
+        case .pending: .pending
+        case .approved: .approved
+        case .rejected: .rejected
+        }
+      $0.late = self.isLate
+      $0.submittedBy = self.submittedBy
+      $0.submittedAt = Google_Protobuf_Timestamp(date: self.submittedAt)
+      if let reviewedBy = self.reviewedBy { $0.reviewedBy = reviewedBy }
+      if let reviewedAt = self.reviewedAt { $0.reviewedAt = Google_Protobuf_Timestamp(date: reviewedAt) }
+      if let reason = self.reviewReason { $0.reviewReason = reason }
+      $0.capOverride =
+        switch self.capOverride {
+        case .none: .none
+        case .verifyingOrganisation: .verifyingOrganisation
+        case .provinceLevel: .provinceLevel
+        }
+    }
+  }
+}
+
 extension Principal {
   var proto: Volunteer_V1_Principal {
     .with {

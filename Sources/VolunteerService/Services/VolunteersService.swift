@@ -18,12 +18,7 @@ struct VolunteersService: Volunteer_V1_Volunteers.SimpleServiceProtocol {
     let caller = try Caller.required()
     return try await withDomainErrors {
       let key = request.idempotencyKey
-      guard !key.isEmpty, key.utf8.count <= 128 else {
-        throw IdentityValidationError(
-          field: "idempotency_key",
-          reason: "required: your own id for this registration (1-128 bytes), so a retry "
-            + "returns the original result instead of failing or duplicating")
-      }
+      try IdempotencyKey.validate(key)
       let registration = try self.validate(request)
       guard
         try await self.store.organisation(
@@ -37,7 +32,7 @@ struct VolunteersService: Volunteer_V1_Volunteers.SimpleServiceProtocol {
       let claim = IdempotencyClaim(
         principalID: caller.id, key: key,
         method: Volunteer_V1_Volunteers.Method.RegisterVolunteer.descriptor.fullyQualifiedMethod,
-        requestDigest: try Self.digest(request))
+        requestDigest: try IdempotencyKey.digest(of: request) { $0.idempotencyKey = "" })
       let outcome = try await self.store.registerVolunteer(
         try self.newVolunteer(registration, registeredBy: caller.id), idempotency: claim)
       return try .with {
@@ -186,13 +181,4 @@ struct VolunteersService: Volunteer_V1_Volunteers.SimpleServiceProtocol {
     }
   }
 
-  /// SHA-256 of the request's deterministic encoding without its idempotency key.
-  private static func digest(_ request: Volunteer_V1_RegisterVolunteerRequest) throws -> [UInt8] {
-    var content = request
-    content.idempotencyKey = ""
-    var options = BinaryEncodingOptions()
-    options.useDeterministicOrdering = true
-    let bytes: [UInt8] = try content.serializedBytes(options: options)
-    return Array(SHA256.hash(data: bytes))
-  }
 }

@@ -83,6 +83,52 @@ public protocol RecordStore: Sendable {
   func withdrawVolunteer(number: String, at date: Date, withinScope scopeOrganisationID: String)
     async throws -> VolunteerRecord?
 
+  // MARK: Activities and the hours ledger
+
+  /// Stores a new activity (its id assigned here) under an idempotency key.
+  func addActivity(_ makeActivity: @escaping @Sendable (_ id: String) -> Activity, idempotency: IdempotencyClaim)
+    async throws -> WriteOutcome<Activity>
+
+  /// The activity `id` if its organisation lies inside the scope.
+  func activity(id: String, withinScope scopeOrganisationID: String) async throws -> Activity?
+
+  /// Moves activity `id` to `status` under the activity lifecycle rules.
+  ///
+  /// - Returns: the updated activity, or `nil` when it is not inside the scope.
+  /// - Throws: `IdentityValidationError` for a transition the lifecycle does not allow.
+  func setActivityStatus(id: String, to status: ActivityStatus, withinScope scopeOrganisationID: String)
+    async throws -> Activity?
+
+  /// Activities of the subtree rooted at `organisationID` overlapping [from, before), or
+  /// `nil` when that organisation is not inside the scope.
+  func activities(
+    inSubtreeOf organisationID: String, from: Date?, before: Date?,
+    withinScope scopeOrganisationID: String
+  ) async throws -> [Activity]?
+
+  /// Logs a pending record (its id assigned here) under an idempotency key, refusing it
+  /// when it overlaps a pending or approved record of the same volunteer.
+  func logRecord(_ makeRecord: @escaping @Sendable (_ id: String) -> ServiceRecord, idempotency: IdempotencyClaim)
+    async throws -> WriteOutcome<ServiceRecord>
+
+  /// Logs a batch in one transaction, in order, each record on its own: the result at each
+  /// position is that record's outcome or the error that refused it alone.
+  func logRecords(_ batch: [NewRecord]) async throws -> [Result<WriteOutcome<ServiceRecord>, any Error>]
+
+  /// Applies a review decision to record `id`; an approval also checks the daily cap and
+  /// updates the volunteer's totals and day buckets in the same transaction.
+  ///
+  /// - Returns: the reviewed record, or `nil` when it is not inside the scope.
+  func reviewRecord(
+    id: String, decision: ReviewDecision, by principalID: String, at date: Date,
+    policy: LedgerPolicy, withinScope scopeOrganisationID: String
+  ) async throws -> ServiceRecord?
+
+  /// The records of a volunteer inside the scope with the volunteer's approved totals, or
+  /// `nil` when the volunteer is not inside the scope.
+  func records(ofVolunteer number: String, withinScope scopeOrganisationID: String) async throws
+    -> (records: [ServiceRecord], totals: VolunteerTotals)?
+
   /// The volunteer with this number if its organisation lies inside the scope.
   func volunteer(number: String, withinScope scopeOrganisationID: String) async throws
     -> VolunteerRecord?
@@ -140,4 +186,16 @@ public enum RecordStoreError: Error, Equatable, Sendable {
   case idempotencyConflict(key: String)
   case duplicateDocument(existingNumber: String)
   case failedPrecondition(String)
+}
+
+/// A record to log in a batch: its builder (given the id the store assigns) and its claim.
+public struct NewRecord: Sendable {
+  public var makeRecord: @Sendable (_ id: String) -> ServiceRecord
+  public var idempotency: IdempotencyClaim
+
+  /// Creates a batch entry.
+  public init(makeRecord: @escaping @Sendable (_ id: String) -> ServiceRecord, idempotency: IdempotencyClaim) {
+    self.makeRecord = makeRecord
+    self.idempotency = idempotency
+  }
 }

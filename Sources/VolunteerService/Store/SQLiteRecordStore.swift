@@ -7,8 +7,8 @@ import GRDB
 public final class SQLiteRecordStore: RecordStore {
   public let kind = "sqlite"
 
-  private let pool: DatabasePool
-  private let writer: GroupCommitWriter
+  let pool: DatabasePool
+  let writer: GroupCommitWriter
 
   /// Opens (creating if needed) the database at `path` and applies pending migrations.
   public init(path: String) throws {
@@ -173,7 +173,7 @@ public final class SQLiteRecordStore: RecordStore {
   }
 
   /// The one scope check of organisation reads: `id` if it lies in the scope's subtree.
-  private static func organisation(
+  static func organisation(
     _ db: Database, id: String, withinScope scopeOrganisationID: String
   ) throws -> Organisation? {
     guard let organisation = try Self.fetchOrganisation(db, id: id),
@@ -332,7 +332,7 @@ public final class SQLiteRecordStore: RecordStore {
   // MARK: Idempotency
 
   /// The result id recorded for a retried claim, `nil` for a first use of the key.
-  private static func replayedResult(_ db: Database, claim: IdempotencyClaim) throws -> String? {
+  static func replayedResult(_ db: Database, claim: IdempotencyClaim) throws -> String? {
     guard
       let row = try Row.fetchOne(
         db,
@@ -350,7 +350,7 @@ public final class SQLiteRecordStore: RecordStore {
     return row["result_id"]
   }
 
-  private static func recordClaim(_ db: Database, _ claim: IdempotencyClaim, resultID: String)
+  static func recordClaim(_ db: Database, _ claim: IdempotencyClaim, resultID: String)
     throws
   {
     try db.execute(
@@ -402,7 +402,7 @@ public final class SQLiteRecordStore: RecordStore {
       regionCode: row["region_code"], path: row["path"], createdAt: row["created_at"])
   }
 
-  private static func fetchVolunteer(_ db: Database, number: String) throws -> VolunteerRecord? {
+  static func fetchVolunteer(_ db: Database, number: String) throws -> VolunteerRecord? {
     try Row.fetchOne(db, sql: "SELECT * FROM volunteer WHERE number = ?", arguments: [number])
       .flatMap { try Self.volunteer(from: $0, db) }
   }

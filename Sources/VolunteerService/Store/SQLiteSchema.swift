@@ -75,6 +75,68 @@ enum SQLiteSchema {
           CREATE INDEX volunteer_transfer_number ON volunteer_transfer(volunteer_number);
           """)
     }
+    migrator.registerMigration("v3: activities and the hours ledger") { db in
+      try db.execute(
+        sql: """
+          CREATE TABLE activity (
+            seq INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            organisation_id TEXT NOT NULL REFERENCES organisation(id),
+            title TEXT NOT NULL,
+            category TEXT NOT NULL,
+            region_code TEXT NOT NULL,
+            place TEXT NOT NULL,
+            start_time DATETIME NOT NULL,
+            end_time DATETIME NOT NULL,
+            planned_minutes INTEGER NOT NULL,
+            person_in_charge TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('draft', 'published', 'closed')),
+            created_at DATETIME NOT NULL,
+            created_by TEXT NOT NULL
+          );
+          CREATE INDEX activity_organisation ON activity(organisation_id, start_time);
+          CREATE TABLE service_record (
+            seq INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            volunteer_number TEXT NOT NULL REFERENCES volunteer(number),
+            activity_id TEXT NOT NULL REFERENCES activity(id),
+            organisation_id TEXT NOT NULL REFERENCES organisation(id),
+            start_time DATETIME NOT NULL,
+            end_time DATETIME NOT NULL,
+            minutes INTEGER NOT NULL CHECK (minutes > 0),
+            credited_half_hours INTEGER NOT NULL,
+            content TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'rejected')),
+            late BOOLEAN NOT NULL,
+            submitted_by TEXT NOT NULL,
+            submitted_at DATETIME NOT NULL,
+            reviewed_by TEXT,
+            reviewed_at DATETIME,
+            review_reason TEXT,
+            cap_override TEXT NOT NULL
+          );
+          CREATE INDEX service_record_volunteer ON service_record(volunteer_number, start_time);
+          -- Approved records are never edited or deleted: corrections are new entries.
+          CREATE TRIGGER service_record_approved_immutable BEFORE UPDATE ON service_record
+            WHEN OLD.status = 'approved'
+            BEGIN SELECT RAISE(ABORT, 'approved service records are immutable'); END;
+          CREATE TRIGGER service_record_approved_kept BEFORE DELETE ON service_record
+            WHEN OLD.status = 'approved'
+            BEGIN SELECT RAISE(ABORT, 'approved service records are never deleted'); END;
+          CREATE TABLE volunteer_day_minutes (
+            volunteer_number TEXT NOT NULL,
+            day TEXT NOT NULL,
+            minutes INTEGER NOT NULL,
+            PRIMARY KEY (volunteer_number, day)
+          ) WITHOUT ROWID;
+          CREATE TABLE volunteer_totals (
+            volunteer_number TEXT PRIMARY KEY NOT NULL,
+            approved_minutes INTEGER NOT NULL,
+            approved_credited_half_hours INTEGER NOT NULL,
+            approved_records INTEGER NOT NULL
+          ) WITHOUT ROWID;
+          """)
+    }
     return migrator
   }
 }

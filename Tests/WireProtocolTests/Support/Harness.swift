@@ -114,6 +114,28 @@ extension GRPCClient {
   }
 }
 
+/// Runs `body` with the port of a TCP listener that accepts connections and never answers
+/// (a server stuck before TLS).
+func withSilentServer<R: Sendable>(_ body: (Int) async throws -> R) async throws -> R {
+  let accepted = Mutex<[any Channel]>([])
+  let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+    .childChannelInitializer { channel in
+      accepted.withLock { $0.append(channel) }
+      return channel.eventLoop.makeSucceededVoidFuture()
+    }
+    .bind(host: "127.0.0.1", port: 0)
+    .get()
+  let result: Result<R, any Error>
+  do {
+    result = .success(try await body(server.localAddress?.port ?? 0))
+  } catch {
+    result = .failure(error)
+  }
+  try? await server.close()
+  for channel in accepted.withLock({ $0 }) { try? await channel.close() }
+  return try result.get()
+}
+
 /// Polls `condition` until it holds or `timeout` passes; returns whether it held.
 func waitUntil(timeout: Duration = .seconds(5), _ condition: () -> Bool) async -> Bool {
   let deadline = ContinuousClock.now + timeout

@@ -1,0 +1,252 @@
+import Foundation
+import GRPCCore
+import SwiftProtobuf
+import WireProtocol
+
+/// `volunteer.v1.Hours`: the service-hours ledger. Partners log records inside their scope;
+/// admins of the organisation running the activity, or of an ancestor, review them.
+struct HoursService: Volunteer_V1_Hours.SimpleServiceProtocol {
+  /// The most records one upload may carry.
+  static let maxUploadRecords = 10_000
+
+  let store: any RecordStore
+  let policy: LedgerPolicy
+
+  func logHours(
+    request: Volunteer_V1_LogHoursRequest, context: ServerContext
+  ) async throws -> Volunteer_V1_ServiceRecord {
+    let caller = try Caller.required()
+    let entry = try await self.prepare(request, caller: caller, now: Date())
+    return try await withDomainErrors {
+      try await self.store.logRecord(entry.makeRecord, idempotency: entry.idempotency).value.proto
+    }
+  }
+
+  func uploadHours(
+    request: RPCAsyncSequence<Volunteer_V1_LogHoursRequest, any Error>, context: ServerContext
+  ) async throws -> Volunteer_V1_UploadHoursResponse {
+    let caller = try Caller.required()
+    var requests: [Volunteer_V1_LogHoursRequest] = []
+    for try await record in request {
+      guard requests.count < Self.maxUploadRecords else {
+        throw RPCError(
+          code: .resourceExhausted,
+          message: "an upload carries at most \(Self.maxUploadRecords) records; split the batch")
+      }
+      requests.append(record)
+    }
+    let now = Date()
+    // Validation reads the store; the writes then go in one ordered transaction.
+    var prepared: [Result<NewRecord, RPCError>] = []
+    prepared.reserveCapacity(requests.count)
+    for record in requests {
+      do {
+        prepared.append(.success(try await self.prepare(record, caller: caller, now: now)))
+      } catch {
+        prepared.append(.failure(error))
+      }
+    }
+    let batch = prepared.compactMap { try? $0.get() }
+    var written = try await self.store.logRecords(batch).makeIterator()
+
+    var response = Volunteer_V1_UploadHoursResponse()
+    for (index, (record, preparation)) in zip(requests, prepared).enumerated() {
+      var result = Volunteer_V1_UploadResult()
+      result.index = UInt32(index)
+      result.idempotencyKey = record.idempotencyKey
+      let outcome: Result<WriteOutcome<ServiceRecord>, RPCError> =
+        switch preparation {
+        case .failure(let error): .failure(error)
+        case .success:
+          (written.next() ?? .failure(RecordStoreError.notFound("no result"))).mapError(Self.rpcError)
+        }
+      switch outcome {
+      case .success(.created(let stored)):
+        result.accepted = stored.proto
+        response.accepted += 1
+      case .success(.replayed(let stored)):
+        result.replayed = stored.proto
+        response.replayed += 1
+      case .failure(let error):
+        result.refused = .with {
+          $0.code = UInt32(error.code.rawValue)
+          $0.message = error.message
+        }
+        response.refused += 1
+      }
+      response.results.append(result)
+    }
+    return response
+  }
+
+  func approveRecords(
+    request: Volunteer_V1_ReviewRecordsRequest, context: ServerContext
+  ) async throws -> Volunteer_V1_ReviewRecordsResponse {
+    let caller = try Caller.required()
+    let override = try await self.permittedOverride(request.capOverride, caller: caller)
+    let note = request.reason.isEmpty ? nil : request.reason
+    return try await self.review(request.recordIds, caller: caller) {
+      .approve(note: note, override: override)
+    }
+  }
+
+  func rejectRecords(
+    request: Volunteer_V1_ReviewRecordsRequest, context: ServerContext
+  ) async throws -> Volunteer_V1_ReviewRecordsResponse {
+    let caller = try Caller.required()
+    return try await self.review(request.recordIds, caller: caller) { .reject(reason: request.reason) }
+  }
+
+  func listRecords(
+    request: Volunteer_V1_ListRecordsRequest, context: ServerContext
+  ) async throws -> Volunteer_V1_ListRecordsResponse {
+    let caller = try Caller.required()
+    return try await withDomainErrors {
+      let number = try VolunteerNumber(validating: request.volunteerNumber)
+      guard
+        let (records, totals) = try await self.store.records(
+          ofVolunteer: number.value, withinScope: caller.scopeOrganisationID)
+      else {
+        throw RPCError(
+          code: .notFound, message: "volunteer \(number) does not exist or is outside your scope")
+      }
+      return .with {
+        $0.records = records.map(\.proto)
+        $0.approvedMinutes = UInt64(totals.approvedMinutes)
+        $0.approvedCreditedHalfHours = UInt64(totals.approvedCreditedHalfHours)
+        $0.approvedRecords = UInt32(totals.approvedRecords)
+      }
+    }
+  }
+
+  // MARK: Helpers
+
+  /// Applies every rule that can be checked before the write transaction and returns the
+  /// record to write, or the `RPCError` that refuses it.
+  private func prepare(_ request: Volunteer_V1_LogHoursRequest, caller: Principal, now: Date)
+    async throws(RPCError) -> NewRecord
+  {
+    do {
+      return try await withDomainErrors {
+        try IdempotencyKey.validate(request.idempotencyKey)
+        let number = try VolunteerNumber(validating: request.volunteerNumber)
+        guard request.hasStartTime, request.hasEndTime else {
+          throw IdentityValidationError(
+            field: request.hasStartTime ? "end_time" : "start_time", reason: "required")
+        }
+        let content = request.content.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (1...500).contains(content.count) else {
+          throw IdentityValidationError(
+            field: "content", reason: "what the volunteer did (1-500 characters) is required")
+        }
+        guard request.travelTimeExcluded else {
+          throw IdentityValidationError(
+            field: "travel_time_excluded",
+            reason: "travel time does not count: declare that start and end exclude it by "
+              + "setting travel_time_excluded")
+        }
+        guard
+          let volunteer = try await self.store.volunteer(
+            number: number.value, withinScope: caller.scopeOrganisationID)
+        else {
+          throw RPCError(
+            code: .notFound, message: "volunteer \(number) does not exist or is outside your scope")
+        }
+        guard volunteer.withdrawnAt == nil else {
+          throw RPCError(code: .failedPrecondition, message: "volunteer \(number) has withdrawn")
+        }
+        guard
+          let activity = try await self.store.activity(
+            id: request.activityID, withinScope: caller.scopeOrganisationID)
+        else {
+          throw RPCError(
+            code: .notFound,
+            message: "activity_id: activity \"\(request.activityID)\" does not exist or is outside "
+              + "your scope")
+        }
+        let draft = try ServiceRecordDraft.validated(
+          start: request.startTime.date, end: request.endTime.date, now: now,
+          activityStatus: activity.status, activityWindow: activity.window, policy: self.policy)
+        let claim = IdempotencyClaim(
+          principalID: caller.id, key: request.idempotencyKey,
+          method: Volunteer_V1_Hours.Method.LogHours.descriptor.fullyQualifiedMethod,
+          requestDigest: try IdempotencyKey.digest(of: request) { $0.idempotencyKey = "" })
+        return NewRecord(
+          makeRecord: { id in
+            ServiceRecord(
+              id: id, volunteerNumber: number.value, activityID: activity.id,
+              organisationID: activity.organisationID, span: draft.span, minutes: draft.minutes,
+              creditedHalfHours: draft.creditedHalfHours, content: content, status: .pending,
+              isLate: draft.isLate, submittedBy: caller.id, submittedAt: now)
+          }, idempotency: claim)
+      }
+    } catch let error as RPCError {
+      throw error
+    } catch {
+      throw RPCError(code: .internalError, message: "could not check the record: \(error)")
+    }
+  }
+
+  private func review(
+    _ ids: [String], caller: Principal, decision: () -> ReviewDecision
+  ) async throws -> Volunteer_V1_ReviewRecordsResponse {
+    guard (1...1_000).contains(ids.count) else {
+      throw RPCError(code: .invalidArgument, message: "record_ids: 1-1000 record ids, got \(ids.count)")
+    }
+    var response = Volunteer_V1_ReviewRecordsResponse()
+    for id in ids {
+      var result = Volunteer_V1_ReviewResult()
+      result.recordID = id
+      do {
+        guard
+          let record = try await withDomainErrors({
+            try await self.store.reviewRecord(
+              id: id, decision: decision(), by: caller.id, at: Date(), policy: self.policy,
+              withinScope: caller.scopeOrganisationID)
+          })
+        else {
+          throw RPCError(
+            code: .notFound, message: "record \(id) does not exist or is outside your scope")
+        }
+        result.reviewed = record.proto
+      } catch let error as RPCError {
+        result.refused = .with {
+          $0.code = UInt32(error.code.rawValue)
+          $0.message = error.message
+        }
+      }
+      response.results.append(result)
+    }
+    return response
+  }
+
+  /// The override the caller may take responsibility for: any reviewing admin for the
+  /// verifying organisation, a national or province-level admin for more than the hard cap.
+  private func permittedOverride(_ requested: Volunteer_V1_CapOverride, caller: Principal)
+    async throws -> CapOverride
+  {
+    switch requested {
+    case .none, .UNRECOGNIZED: return .none
+    case .verifyingOrganisation: return .verifyingOrganisation
+    case .provinceLevel:
+      let scope = try await self.store.organisation(
+        id: caller.scopeOrganisationID, withinScope: caller.scopeOrganisationID)
+      guard let kind = scope?.kind, kind == .national || kind == .province else {
+        throw RPCError(
+          code: .permissionDenied,
+          message: "cap_override: only a national or province-level admin may approve more than "
+            + "\(self.policy.dailyHardCapMinutes / 60) h a day")
+      }
+      return .provinceLevel
+    }
+  }
+
+  private static func rpcError(_ error: any Error) -> RPCError {
+    switch error {
+    case let error as RPCError: error
+    case let error as RecordStoreError: RPCError(error)
+    case let error as IdentityValidationError: RPCError(error)
+    default: RPCError(code: .internalError, message: "\(error)")
+    }
+  }
+}

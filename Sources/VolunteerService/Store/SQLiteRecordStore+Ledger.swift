@@ -1,0 +1,307 @@
+import Foundation
+import GRDB
+
+// Activities and the hours ledger on SQLite. Every rule that must hold across concurrent
+// writes (no overlapping records, the daily cap, totals equal to the approved ledger) is
+// checked inside the single write transaction that applies the change.
+extension SQLiteRecordStore {
+  public func addActivity(
+    _ makeActivity: @escaping @Sendable (_ id: String) -> Activity, idempotency: IdempotencyClaim
+  ) async throws -> WriteOutcome<Activity> {
+    try await self.writer.write { db in
+      if let id = try Self.replayedResult(db, claim: idempotency) {
+        guard let activity = try Self.fetchActivity(db, id: id) else {
+          throw RecordStoreError.notFound("activity \(id) recorded for the key is gone")
+        }
+        return .replayed(activity)
+      }
+      let sequence = (try Int.fetchOne(db, sql: "SELECT MAX(seq) FROM activity") ?? 0) + 1
+      let activity = makeActivity(Activity.id(sequence: sequence))
+      try db.execute(
+        sql: """
+          INSERT INTO activity (seq, id, organisation_id, title, category, region_code, place,
+            start_time, end_time, planned_minutes, person_in_charge, status, created_at, created_by)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+          """,
+        arguments: [
+          sequence, activity.id, activity.organisationID, activity.title,
+          activity.category.rawValue, activity.regionCode, activity.place, activity.window.start,
+          activity.window.end, activity.plannedMinutes, activity.personInCharge,
+          activity.status.rawValue, activity.createdAt, activity.createdBy,
+        ])
+      try Self.recordClaim(db, idempotency, resultID: activity.id)
+      return .created(activity)
+    }
+  }
+
+  public func activity(id: String, withinScope scopeOrganisationID: String) async throws -> Activity? {
+    try await self.pool.read { db in
+      try Self.activity(db, id: id, withinScope: scopeOrganisationID)
+    }
+  }
+
+  public func setActivityStatus(
+    id: String, to status: ActivityStatus, withinScope scopeOrganisationID: String
+  ) async throws -> Activity? {
+    try await self.writer.write { db in
+      guard var activity = try Self.activity(db, id: id, withinScope: scopeOrganisationID) else {
+        return nil
+      }
+      try activity.status.transition(to: status)
+      try db.execute(
+        sql: "UPDATE activity SET status = ? WHERE id = ?", arguments: [status.rawValue, id])
+      activity.status = status
+      return activity
+    }
+  }
+
+  public func activities(
+    inSubtreeOf organisationID: String, from: Date?, before: Date?,
+    withinScope scopeOrganisationID: String
+  ) async throws -> [Activity]? {
+    try await self.pool.read { db in
+      guard let root = try Self.organisation(db, id: organisationID, withinScope: scopeOrganisationID)
+      else { return nil }
+      var sql = """
+        SELECT a.* FROM activity a JOIN organisation o ON o.id = a.organisation_id
+        WHERE substr(o.path, 1, length(?)) = ?
+        """
+      var arguments: StatementArguments = [root.path, root.path]
+      if let from {
+        sql += " AND a.end_time > ?"
+        _ = arguments.append(contentsOf: [from])
+      }
+      if let before {
+        sql += " AND a.start_time < ?"
+        _ = arguments.append(contentsOf: [before])
+      }
+      sql += " ORDER BY a.start_time, a.seq"
+      return try Row.fetchAll(db, sql: sql, arguments: arguments).compactMap(Self.activity(from:))
+    }
+  }
+
+  public func logRecord(
+    _ makeRecord: @escaping @Sendable (_ id: String) -> ServiceRecord, idempotency: IdempotencyClaim
+  ) async throws -> WriteOutcome<ServiceRecord> {
+    try await self.writer.write { db in
+      try Self.insertRecord(db, makeRecord, idempotency)
+    }
+  }
+
+  public func logRecords(_ batch: [NewRecord]) async throws
+    -> [Result<WriteOutcome<ServiceRecord>, any Error>]
+  {
+    try await self.writer.write { db in
+      // One transaction, one savepoint per record, in the order sent: a refused record rolls
+      // back alone, and overlaps inside the batch are decided by position, not by timing.
+      batch.map { entry in
+        Result {
+          var outcome: WriteOutcome<ServiceRecord>?
+          try db.inSavepoint {
+            outcome = try Self.insertRecord(db, entry.makeRecord, entry.idempotency)
+            return .commit
+          }
+          guard let outcome else { throw RecordStoreError.notFound("record not written") }
+          return outcome
+        }
+      }
+    }
+  }
+
+  private static func insertRecord(
+    _ db: Database, _ makeRecord: (_ id: String) -> ServiceRecord, _ idempotency: IdempotencyClaim
+  ) throws -> WriteOutcome<ServiceRecord> {
+    do {
+      if let id = try Self.replayedResult(db, claim: idempotency) {
+        guard let record = try Self.fetchRecord(db, id: id) else {
+          throw RecordStoreError.notFound("record \(id) recorded for the key is gone")
+        }
+        return .replayed(record)
+      }
+      let sequence = (try Int.fetchOne(db, sql: "SELECT MAX(seq) FROM service_record") ?? 0) + 1
+      let record = makeRecord(ServiceRecord.id(sequence: sequence))
+      // One person, one place: no overlap with a pending or approved record.
+      if let conflict = try Row.fetchOne(
+        db,
+        sql: """
+          SELECT id, start_time, end_time FROM service_record
+          WHERE volunteer_number = ? AND status IN ('pending', 'approved')
+            AND start_time < ? AND end_time > ?
+          ORDER BY start_time LIMIT 1
+          """,
+        arguments: [record.volunteerNumber, record.span.end, record.span.start])
+      {
+        let id: String = conflict["id"]
+        let start: Date = conflict["start_time"]
+        let end: Date = conflict["end_time"]
+        throw RecordStoreError.failedPrecondition(
+          "the volunteer already has record \(id) from \(Self.timestamp(start)) to "
+            + "\(Self.timestamp(end)) overlapping this one (one person, one place); it can be "
+            + "submitted again once that record is rejected")
+      }
+      try db.execute(
+        sql: """
+          INSERT INTO service_record (seq, id, volunteer_number, activity_id, organisation_id,
+            start_time, end_time, minutes, credited_half_hours, content, status, late,
+            submitted_by, submitted_at, cap_override)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+          """,
+        arguments: [
+          sequence, record.id, record.volunteerNumber, record.activityID, record.organisationID,
+          record.span.start, record.span.end, record.minutes, record.creditedHalfHours,
+          record.content, record.status.rawValue, record.isLate, record.submittedBy,
+          record.submittedAt, record.capOverride.rawValue,
+        ])
+      try Self.recordClaim(db, idempotency, resultID: record.id)
+      return .created(record)
+    }
+  }
+
+  public func reviewRecord(
+    id: String, decision: ReviewDecision, by principalID: String, at date: Date,
+    policy: LedgerPolicy, withinScope scopeOrganisationID: String
+  ) async throws -> ServiceRecord? {
+    try await self.writer.write { db in
+      guard var record = try Self.fetchRecord(db, id: id),
+        try Self.organisation(db, id: record.organisationID, withinScope: scopeOrganisationID) != nil
+      else { return nil }
+      switch decision {
+      case .reject(let reason):
+        let change = try record.status.transition(to: .rejected, reason: reason)
+        record.status = .rejected
+        record.reviewReason = change.reason
+      case .approve(let note, let override):
+        let change = try record.status.transition(to: .approved, reason: note)
+        let days = try Self.approvedMinutesByDay(db, volunteer: record.volunteerNumber)
+        let decision = DailyCapDecision.decide(
+          approvedMinutesByDay: days, span: record.span, override: override, policy: policy)
+        if let message = decision.message(policy: policy), !decision.isAllowed {
+          throw RecordStoreError.failedPrecondition(message)
+        }
+        record.status = .approved
+        record.reviewReason = change.reason
+        record.capOverride = override
+        for share in DailyMinutes.split(record.span, timeZone: policy.timeZone) {
+          try db.execute(
+            sql: """
+              INSERT INTO volunteer_day_minutes (volunteer_number, day, minutes) VALUES (?, ?, ?)
+              ON CONFLICT (volunteer_number, day) DO UPDATE SET minutes = minutes + excluded.minutes
+              """,
+            arguments: [record.volunteerNumber, share.day.iso8601, share.minutes])
+        }
+        try db.execute(
+          sql: """
+            INSERT INTO volunteer_totals (volunteer_number, approved_minutes,
+              approved_credited_half_hours, approved_records) VALUES (?, ?, ?, 1)
+            ON CONFLICT (volunteer_number) DO UPDATE SET
+              approved_minutes = approved_minutes + excluded.approved_minutes,
+              approved_credited_half_hours = approved_credited_half_hours
+                + excluded.approved_credited_half_hours,
+              approved_records = approved_records + 1
+            """,
+          arguments: [record.volunteerNumber, record.minutes, record.creditedHalfHours])
+      }
+      record.reviewedBy = principalID
+      record.reviewedAt = date
+      try db.execute(
+        sql: """
+          UPDATE service_record SET status = ?, reviewed_by = ?, reviewed_at = ?,
+            review_reason = ?, cap_override = ?
+          WHERE id = ?
+          """,
+        arguments: [
+          record.status.rawValue, principalID, date, record.reviewReason,
+          record.capOverride.rawValue, id,
+        ])
+      return record
+    }
+  }
+
+  public func records(ofVolunteer number: String, withinScope scopeOrganisationID: String)
+    async throws -> (records: [ServiceRecord], totals: VolunteerTotals)?
+  {
+    try await self.pool.read { db in
+      guard let volunteer = try Self.fetchVolunteer(db, number: number),
+        try Self.organisation(db, id: volunteer.organisationID, withinScope: scopeOrganisationID)
+          != nil
+      else { return nil }
+      let records = try Row.fetchAll(
+        db, sql: "SELECT * FROM service_record WHERE volunteer_number = ? ORDER BY start_time, seq",
+        arguments: [number]
+      ).compactMap(Self.record(from:))
+      let totals = try Row.fetchOne(
+        db, sql: "SELECT * FROM volunteer_totals WHERE volunteer_number = ?", arguments: [number]
+      ).map { row in
+        VolunteerTotals(
+          approvedMinutes: row["approved_minutes"],
+          approvedCreditedHalfHours: row["approved_credited_half_hours"],
+          approvedRecords: row["approved_records"])
+      }
+      return (records, totals ?? VolunteerTotals())
+    }
+  }
+
+  // MARK: Helpers
+
+  private static func approvedMinutesByDay(_ db: Database, volunteer: String) throws
+    -> [CalendarDate: Int]
+  {
+    var days: [CalendarDate: Int] = [:]
+    for row in try Row.fetchAll(
+      db, sql: "SELECT day, minutes FROM volunteer_day_minutes WHERE volunteer_number = ?",
+      arguments: [volunteer])
+    {
+      if let day = CalendarDate(iso8601: row["day"]) { days[day] = row["minutes"] }
+    }
+    return days
+  }
+
+  private static func activity(_ db: Database, id: String, withinScope scopeOrganisationID: String)
+    throws -> Activity?
+  {
+    guard let activity = try Self.fetchActivity(db, id: id),
+      try Self.organisation(db, id: activity.organisationID, withinScope: scopeOrganisationID) != nil
+    else { return nil }
+    return activity
+  }
+
+  private static func fetchActivity(_ db: Database, id: String) throws -> Activity? {
+    try Row.fetchOne(db, sql: "SELECT * FROM activity WHERE id = ?", arguments: [id])
+      .flatMap(Self.activity(from:))
+  }
+
+  private static func activity(from row: Row) -> Activity? {
+    guard let category = ActivityCategory(rawValue: row["category"]),
+      let status = ActivityStatus(rawValue: row["status"])
+    else { return nil }
+    return Activity(
+      id: row["id"], organisationID: row["organisation_id"], title: row["title"],
+      category: category, regionCode: row["region_code"], place: row["place"],
+      window: ActivityWindow(start: row["start_time"], end: row["end_time"]),
+      plannedMinutes: row["planned_minutes"], personInCharge: row["person_in_charge"],
+      status: status, createdAt: row["created_at"], createdBy: row["created_by"])
+  }
+
+  private static func fetchRecord(_ db: Database, id: String) throws -> ServiceRecord? {
+    try Row.fetchOne(db, sql: "SELECT * FROM service_record WHERE id = ?", arguments: [id])
+      .flatMap(Self.record(from:))
+  }
+
+  private static func record(from row: Row) -> ServiceRecord? {
+    guard let status = RecordStatus(rawValue: row["status"]),
+      let override = CapOverride(rawValue: row["cap_override"])
+    else { return nil }
+    return ServiceRecord(
+      id: row["id"], volunteerNumber: row["volunteer_number"], activityID: row["activity_id"],
+      organisationID: row["organisation_id"],
+      span: RecordSpan(start: row["start_time"], end: row["end_time"]), minutes: row["minutes"],
+      creditedHalfHours: row["credited_half_hours"], content: row["content"], status: status,
+      isLate: row["late"], submittedBy: row["submitted_by"], submittedAt: row["submitted_at"],
+      reviewedBy: row["reviewed_by"], reviewedAt: row["reviewed_at"],
+      reviewReason: row["review_reason"], capOverride: override)
+  }
+
+  private static func timestamp(_ date: Date) -> String {
+    date.formatted(.iso8601)
+  }
+}
