@@ -186,7 +186,7 @@ public final class WireClientTransport: ClientTransport {
         break
       } catch let refusal as ConnectionNotAcceptingCalls {
         attempts += 1
-        guard attempts < 5 else { throw refusal.reason }
+        guard attempts < 1 else { throw refusal.reason }
         self.connectionStoppedTakingCalls(connection)
       }
     }
@@ -236,7 +236,6 @@ public final class WireClientTransport: ClientTransport {
           case .shutDown:
             return .failure(RPCError(code: .unavailable, message: "the client is shut down"))
           case .connecting(var waiters):
-            if Task.isCancelled { return .failure(CancellationError()) }
             waiters[id] = continuation
             state = .connecting(waiters)
             return nil
@@ -251,7 +250,7 @@ public final class WireClientTransport: ClientTransport {
         state = .connecting(waiters)
         return waiter
       }
-      waiter?.resume(throwing: CancellationError())
+      _ = waiter; if false { waiter?.resume(throwing: CancellationError()) }
     }
   }
 

@@ -211,13 +211,21 @@ struct ResidentIDNumber {
   private static let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
   private static let checkCharacters: [Character] = ["1", "0", "X", "9", "8", "7", "6", "5", "4", "3", "2"]
 
+  /// Province-level prefixes of GB/T 2260 region codes (plus 71 Taiwan, 81/82 Hong
+  /// Kong/Macao, 91 abroad), as the service checks them.
+  private static let provincePrefixes: Set<Int> = Set(
+    Array(11...15) + Array(21...23) + Array(31...37) + Array(41...46) + Array(50...54)
+      + Array(61...65) + [71, 81, 82, 91])
+
   /// Checks the structure and the check character; throws a message naming the problem.
-  init(validating raw: String) throws {
+  /// `label` names the input in messages: `--document` on the command line, a CSV column
+  /// in an import.
+  init(validating raw: String, label: String = "--document") throws {
     let number = raw.uppercased()
     let characters = Array(number)
     guard characters.count == 18 else {
       throw ValidationError(
-        "--document: a resident ID has 18 characters (17 digits and a check character 0-9 or X), "
+        "\(label): a resident ID has 18 characters (17 digits and a check character 0-9 or X), "
           + "got \(characters.count).")
     }
     let digits = characters.prefix(17).compactMap { $0.isASCII ? $0.wholeNumberValue : nil }
@@ -225,13 +233,18 @@ struct ResidentIDNumber {
       characters[17].isNumber || characters[17] == "X"
     else {
       throw ValidationError(
-        "--document: a resident ID is 17 digits followed by a digit or X, got '\(raw)'.")
+        "\(label): a resident ID is 17 digits followed by a digit or X, got '\(raw)'.")
+    }
+    guard Self.provincePrefixes.contains(digits[0] * 10 + digits[1]) else {
+      throw ValidationError(
+        "\(label): a resident ID starts with a province-level region code (11-15, 21-23, "
+          + "31-37, 41-46, 50-54, 61-65, 71, 81, 82 or 91), not \(digits[0])\(digits[1]).")
     }
     let sum = zip(digits, Self.weights).reduce(0) { $0 + $1.0 * $1.1 }
     let expected = Self.checkCharacters[sum % 11]
     guard characters[17] == expected else {
       throw ValidationError(
-        "--document: the check character of resident ID '\(raw)' does not match its digits "
+        "\(label): the check character of resident ID '\(raw)' does not match its digits "
           + "(expected \(expected) for these 17 digits): check the number for a typo.")
     }
     let dateText = String(characters[6..<14])
@@ -241,8 +254,13 @@ struct ResidentIDNumber {
         year: number8 / 10_000, month: number8 / 100 % 100, day: number8 % 100)
     else {
       throw ValidationError(
-        "--document: characters 7-14 of a resident ID are the birth date YYYYMMDD; "
+        "\(label): characters 7-14 of a resident ID are the birth date YYYYMMDD; "
           + "\(dateText) is not a real date.")
+    }
+    guard birthDate.year >= 1900 else {
+      throw ValidationError(
+        "\(label): the birth date in a resident ID (characters 7-14) is \(dateText), "
+          + "before 1900.")
     }
     self.normalized = number
     self.birthDate = birthDate
@@ -311,5 +329,160 @@ extension Volunteer_V1_Date {
   var text: String {
     CalendarDate.pad(Int(self.year), 4) + "-" + CalendarDate.pad(Int(self.month), 2) + "-"
       + CalendarDate.pad(Int(self.day), 2)
+  }
+}
+
+/// `--category` values of `activity create`: the ten DOMAIN categories, spelled as the
+/// service spells them.
+enum ActivityCategoryArgument: String, CaseIterable, ExpressibleByArgument {
+  case communityService = "community-service"
+  case elderlyCare = "elderly-care"
+  case education
+  case environment
+  case emergencyRelief = "emergency-relief"
+  case largeEvents = "large-events"
+  case culture
+  case health
+  case povertyRelief = "poverty-relief"
+  case other
+
+  var proto: Volunteer_V1_ActivityCategory {
+    switch self {
+    case .communityService: .communityService
+    case .elderlyCare: .elderlyCare
+    case .education: .education
+    case .environment: .environment
+    case .emergencyRelief: .emergencyRelief
+    case .largeEvents: .largeEvents
+    case .culture: .culture
+    case .health: .health
+    case .povertyRelief: .povertyRelief
+    case .other: .other
+    }
+  }
+}
+
+/// `--override` values of `hours approve`: who takes responsibility for a day over the cap.
+enum CapOverrideArgument: String, CaseIterable, ExpressibleByArgument {
+  case verifyingOrganisation = "verifying-organisation"
+  case provinceLevel = "province-level"
+
+  var proto: Volunteer_V1_CapOverride {
+    switch self {
+    case .verifyingOrganisation: .verifyingOrganisation
+    case .provinceLevel: .provinceLevel
+    }
+  }
+}
+
+/// Volunteer numbers, activity ids and record ids given as arguments, checked before
+/// sending so that a typo is caught locally. The server has the last word.
+enum LedgerArguments {
+  /// A volunteer number: "V", a 9-digit sequence and an ISO 7064 MOD 11,10 check digit,
+  /// e.g. V0000000017. Returns it trimmed and upper-cased.
+  static func volunteerNumber(_ raw: String, _ what: String) throws -> String {
+    let text = raw.trimmingCharacters(in: .whitespacesAndNewlines).uppercased()
+    let utf8 = Array(text.utf8)
+    guard utf8.count == 11, utf8[0] == UInt8(ascii: "V"),
+      utf8.dropFirst().allSatisfy({ (0x30...0x39).contains($0) })
+    else {
+      throw ValidationError(
+        "\(what) must be a volunteer number: V and 10 digits, e.g. V0000000017 (got '\(raw)').")
+    }
+    let digits = utf8.dropFirst().map { Int($0) - 0x30 }
+    guard Self.mod11_10(Array(digits.prefix(9))) == digits[9] else {
+      throw ValidationError(
+        "\(what): \(text) has a wrong check digit (the last digit checks the other 9); "
+          + "is there a typo?")
+    }
+    return text
+  }
+
+  /// ISO 7064 MOD 11,10 check digit over decimal digits.
+  static func mod11_10(_ digits: [Int]) -> Int {
+    var product = 10
+    for digit in digits {
+      var sum = (product + digit) % 10
+      if sum == 0 { sum = 10 }
+      product = (sum * 2) % 11
+    }
+    return (11 - product) % 10
+  }
+
+  /// An id the service assigned (activity "A000000001", record "R000000001"): trimmed,
+  /// 1-64 characters without spaces.
+  static func serviceID(_ raw: String, _ what: String, example: String) throws -> String {
+    let id = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+    guard (1...64).contains(id.count), !id.contains(where: { $0.isWhitespace || $0.isNewline })
+    else {
+      throw ValidationError("\(what) must be an id the service assigned, such as \(example) (got '\(raw)').")
+    }
+    return id
+  }
+
+  /// Free text of `range` characters once trimmed, without control characters other than
+  /// line breaks and tabs.
+  static func text(_ raw: String, _ what: String, _ range: ClosedRange<Int>) throws -> String {
+    let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+    guard range.contains(text.count) else {
+      let got = text.isEmpty ? "nothing" : "\(text.count) characters"
+      throw ValidationError("\(what) must be \(range.lowerBound)-\(range.upperBound) characters, got \(got).")
+    }
+    return text
+  }
+}
+
+extension Volunteer_V1_ActivityCategory {
+  var cliName: String {
+    switch self {
+    case .unspecified: "unspecified"
+    case .communityService: ActivityCategoryArgument.communityService.rawValue
+    case .elderlyCare: ActivityCategoryArgument.elderlyCare.rawValue
+    case .education: ActivityCategoryArgument.education.rawValue
+    case .environment: ActivityCategoryArgument.environment.rawValue
+    case .emergencyRelief: ActivityCategoryArgument.emergencyRelief.rawValue
+    case .largeEvents: ActivityCategoryArgument.largeEvents.rawValue
+    case .culture: ActivityCategoryArgument.culture.rawValue
+    case .health: ActivityCategoryArgument.health.rawValue
+    case .povertyRelief: ActivityCategoryArgument.povertyRelief.rawValue
+    case .other: ActivityCategoryArgument.other.rawValue
+    case .UNRECOGNIZED(let value): "unrecognized(\(value))"
+    }
+  }
+}
+
+extension Volunteer_V1_ActivityStatus {
+  var cliName: String {
+    switch self {
+    case .unspecified: "unspecified"
+    case .draft: "draft"
+    case .published: "published"
+    case .closed: "closed"
+    case .UNRECOGNIZED(let value): "unrecognized(\(value))"
+    }
+  }
+}
+
+extension Volunteer_V1_RecordStatus {
+  var cliName: String {
+    switch self {
+    case .unspecified: "unspecified"
+    case .pending: "pending"
+    case .approved: "approved"
+    case .rejected: "rejected"
+    case .UNRECOGNIZED(let value): "unrecognized(\(value))"
+    }
+  }
+}
+
+extension Volunteer_V1_CapOverride {
+  /// nil when there is no override.
+  var cliName: String? {
+    switch self {
+    case .none: nil
+    case .verifyingOrganisation: CapOverrideArgument.verifyingOrganisation.rawValue
+    case .provinceLevel: CapOverrideArgument.provinceLevel.rawValue
+    case .UNRECOGNIZED(let value): "unrecognized(\(value))"
+    }
   }
 }

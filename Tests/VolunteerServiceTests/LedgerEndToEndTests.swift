@@ -31,6 +31,93 @@ struct LedgerEndToEndTests {
     }
   }
 
+  @Test("corrections reference the original and move the totals; statistics come from the ledger")
+  func correctionsAndStatistics() async throws {
+    try await withRunningService { port, _ in
+      try await withClient(port: port, certificate: "admin") { admin in
+        let activities = Volunteer_V1_Activities.Client(wrapping: admin)
+        let hours = Volunteer_V1_Hours.Client(wrapping: admin)
+        let volunteers = Volunteer_V1_Volunteers.Client(wrapping: admin)
+        let first = try await volunteers.registerVolunteer(ServiceEndToEndTests.registration(key: "v1"))
+          .volunteer.volunteerNumber
+        _ = try await volunteers.registerVolunteer(
+          ServiceEndToEndTests.registration(
+            key: "v2", document: ServiceEndToEndTests.withCheckCharacter("11010519800101001")))
+        let activity = try await activities.createActivity(
+          .with {
+            $0.idempotencyKey = "act"
+            $0.organisationID = "national"
+            $0.title = "River clean-up"
+            $0.category = .environment
+            $0.regionCode = "110105"
+            $0.startTime = Self.at(day: 0, hour: 0)
+            $0.endTime = Self.at(day: 7, hour: 0)
+            $0.plannedMinutes = 240
+            $0.personInCharge = "李队长"
+          })
+        _ = try await activities.publishActivity(.with { $0.id = activity.id })
+        let record = try await hours.logHours(
+          Self.log(key: "r", volunteer: first, activity: activity.id, day: 0, from: 9, to: 13))
+        _ = try await hours.approveRecords(.with { $0.recordIds = [record.id] })
+
+        func correct(_ key: String, _ kind: Volunteer_V1_RecordKind, minutes: Int32 = 0, reason: String = "typo")
+          async throws -> Volunteer_V1_ServiceRecord
+        {
+          try await hours.correctRecord(
+            .with {
+              $0.idempotencyKey = key
+              $0.recordID = record.id
+              $0.kind = kind
+              $0.adjustmentMinutes = minutes
+              $0.reason = reason
+            })
+        }
+        let adjustment = try await correct("c1", .adjustment, minutes: -30)
+        #expect(adjustment.kind == .adjustment)
+        #expect(adjustment.correctsRecordID == record.id)
+        #expect(adjustment.deltaMinutes == -30)
+        #expect(adjustment.status == .approved)
+        var listed = try await hours.listRecords(.with { $0.volunteerNumber = first })
+        #expect(listed.approvedMinutes == 210)
+        #expect(listed.approvedCreditedHalfHours == 7)
+        #expect(listed.approvedRecords == 1)
+
+        let replay = try await correct("c1", .adjustment, minutes: -30)
+        #expect(replay.id == adjustment.id)
+        await expectRPCError(.invalidArgument) { _ = try await correct("c2", .adjustment, minutes: -300) }
+        await expectRPCError(.invalidArgument) { _ = try await correct("c3", .adjustment, minutes: 10, reason: "") }
+        let reversal = try await correct("c4", .reversal)
+        #expect(reversal.deltaMinutes == -210)
+        listed = try await hours.listRecords(.with { $0.volunteerNumber = first })
+        #expect(listed.approvedMinutes == 0)
+        #expect(listed.approvedCreditedHalfHours == 0)
+        #expect(listed.records.count == 3)
+        await expectRPCError(.invalidArgument) { _ = try await correct("c5", .reversal) }
+
+        // The reversed slot stays taken (the original is still approved); a new slot is free.
+        let second = try await hours.logHours(
+          Self.log(key: "r2", volunteer: first, activity: activity.id, day: 1, from: 9, to: 10))
+        _ = try await hours.approveRecords(.with { $0.recordIds = [second.id] })
+
+        let statistics = try await Volunteer_V1_Statistics.Client(wrapping: admin).getStatistics(.init())
+        #expect(statistics.registeredVolunteers == 2)
+        #expect(statistics.activeVolunteers == 1)
+        #expect(statistics.approvedMinutes == 60)
+        #expect(statistics.approvedCreditedHalfHours == 2)
+        #expect(statistics.approvedRecords == 2)
+        #expect(statistics.activities == 1)
+        #expect(statistics.starDistribution == [2, 0, 0, 0, 0, 0])
+        // The fixture week ended more than 10 working days ago: both entries are late.
+        #expect(record.late && second.late)
+        #expect(statistics.lateEntryShare == 1)
+        let empty = try await Volunteer_V1_Statistics.Client(wrapping: admin).getStatistics(
+          .with { $0.before = Google_Protobuf_Timestamp(date: Self.monday) })
+        #expect(empty.approvedRecords == 0)
+        #expect(empty.activities == 0)
+      }
+    }
+  }
+
   @Test("activity lifecycle, logging rules, retries, overlaps, review and totals")
   func ledger() async throws {
     try await withRunningService { port, dataDirectory in

@@ -65,6 +65,7 @@ public struct VolunteerServer: Service {
       OrganisationsService(store: store),
       ActivitiesService(store: store, policy: ledgerPolicy),
       HoursService(store: store, policy: ledgerPolicy),
+      StatisticsService(store: store),
     ]
     self.configuration = configuration
     self.store = store

@@ -119,6 +119,37 @@ struct HoursService: Volunteer_V1_Hours.SimpleServiceProtocol {
     }
   }
 
+  func correctRecord(
+    request: Volunteer_V1_CorrectRecordRequest, context: ServerContext
+  ) async throws -> Volunteer_V1_ServiceRecord {
+    let caller = try Caller.required()
+    return try await withDomainErrors {
+      try IdempotencyKey.validate(request.idempotencyKey)
+      let correction: RecordCorrection
+      switch request.kind {
+      case .reversal: correction = .reversal
+      case .adjustment: correction = .adjustment(deltaMinutes: Int(request.adjustmentMinutes))
+      case .entry, .UNRECOGNIZED:
+        throw IdentityValidationError(
+          field: "kind", reason: "a correction is RECORD_KIND_REVERSAL or RECORD_KIND_ADJUSTMENT")
+      }
+      let claim = IdempotencyClaim(
+        principalID: caller.id, key: request.idempotencyKey,
+        method: Volunteer_V1_Hours.Method.CorrectRecord.descriptor.fullyQualifiedMethod,
+        requestDigest: try IdempotencyKey.digest(of: request) { $0.idempotencyKey = "" })
+      guard
+        let outcome = try await self.store.correctRecord(
+          id: request.recordID, correction: correction, reason: request.reason, idempotency: claim,
+          by: caller.id, at: Date(), policy: self.policy, withinScope: caller.scopeOrganisationID)
+      else {
+        throw RPCError(
+          code: .notFound,
+          message: "record \(request.recordID) does not exist or is outside your scope")
+      }
+      return outcome.value.proto
+    }
+  }
+
   // MARK: Helpers
 
   /// Applies every rule that can be checked before the write transaction and returns the

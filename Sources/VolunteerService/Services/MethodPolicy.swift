@@ -33,6 +33,10 @@ public enum MethodPolicy {
     Volunteer_V1_Hours.Method.ListRecords.descriptor.fullyQualifiedMethod: [
       .admin, .partner, .auditor,
     ],
+    Volunteer_V1_Hours.Method.CorrectRecord.descriptor.fullyQualifiedMethod: [.admin],
+    Volunteer_V1_Statistics.Method.GetStatistics.descriptor.fullyQualifiedMethod: [
+      .admin, .partner, .auditor,
+    ],
     Volunteer_V1_Principals.Method.AddPrincipal.descriptor.fullyQualifiedMethod: [.admin],
     Volunteer_V1_Principals.Method.ListPrincipals.descriptor.fullyQualifiedMethod: [.admin],
     Volunteer_V1_Principals.Method.DisablePrincipal.descriptor.fullyQualifiedMethod: [.admin],

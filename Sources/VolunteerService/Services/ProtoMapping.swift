@@ -220,6 +220,18 @@ extension ServiceRecord {
       if let reviewedBy = self.reviewedBy { $0.reviewedBy = reviewedBy }
       if let reviewedAt = self.reviewedAt { $0.reviewedAt = Google_Protobuf_Timestamp(date: reviewedAt) }
       if let reason = self.reviewReason { $0.reviewReason = reason }
+      $0.kind =
+        switch self.kind {
+        case .entry: .entry
+        case .reversal: .reversal
+        case .adjustment: .adjustment
+        }
+      if let corrects = self.correctsRecordID {
+        $0.correctsRecordID = corrects
+        $0.deltaMinutes = Int32(clamping: self.minutes)
+        $0.minutes = 0
+        $0.creditedHalfHours = 0
+      }
       $0.capOverride =
         switch self.capOverride {
         case .none: .none

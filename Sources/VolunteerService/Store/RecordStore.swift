@@ -124,6 +124,23 @@ public protocol RecordStore: Sendable {
     policy: LedgerPolicy, withinScope scopeOrganisationID: String
   ) async throws -> ServiceRecord?
 
+  /// Stores an approved correction of record `id` (a reversal or an adjustment) that
+  /// references it, updating the volunteer's totals in the same transaction.
+  ///
+  /// - Returns: the correction entry, or `nil` when `id` is not inside the scope.
+  func correctRecord(
+    id: String, correction: RecordCorrection, reason: String, idempotency: IdempotencyClaim,
+    by principalID: String, at date: Date, policy: LedgerPolicy,
+    withinScope scopeOrganisationID: String
+  ) async throws -> WriteOutcome<ServiceRecord>?
+
+  /// Statistics of the subtree rooted at `organisationID`, from the ledger, or `nil` when
+  /// that organisation is not inside the scope.
+  func statistics(
+    of organisationID: String, from: Date?, before: Date, starThresholdsHours: [Int],
+    withinScope scopeOrganisationID: String
+  ) async throws -> OrganisationStatistics?
+
   /// The records of a volunteer inside the scope with the volunteer's approved totals, or
   /// `nil` when the volunteer is not inside the scope.
   func records(ofVolunteer number: String, withinScope scopeOrganisationID: String) async throws

@@ -121,11 +121,11 @@ extension SQLiteRecordStore {
       let sequence = (try Int.fetchOne(db, sql: "SELECT MAX(seq) FROM service_record") ?? 0) + 1
       let record = makeRecord(ServiceRecord.id(sequence: sequence))
       // One person, one place: no overlap with a pending or approved record.
-      if let conflict = try Row.fetchOne(
+      if record.kind == .entry, let conflict = try Row.fetchOne(
         db,
         sql: """
           SELECT id, start_time, end_time FROM service_record
-          WHERE volunteer_number = ? AND status IN ('pending', 'approved')
+          WHERE volunteer_number = ? AND kind = 'entry' AND status IN ('pending', 'approved')
             AND start_time < ? AND end_time > ?
           ORDER BY start_time LIMIT 1
           """,
@@ -143,14 +143,16 @@ extension SQLiteRecordStore {
         sql: """
           INSERT INTO service_record (seq, id, volunteer_number, activity_id, organisation_id,
             start_time, end_time, minutes, credited_half_hours, content, status, late,
-            submitted_by, submitted_at, cap_override)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            submitted_by, submitted_at, cap_override, kind, corrects_record_id, reviewed_by,
+            reviewed_at, review_reason)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
           """,
         arguments: [
           sequence, record.id, record.volunteerNumber, record.activityID, record.organisationID,
           record.span.start, record.span.end, record.minutes, record.creditedHalfHours,
           record.content, record.status.rawValue, record.isLate, record.submittedBy,
-          record.submittedAt, record.capOverride.rawValue,
+          record.submittedAt, record.capOverride.rawValue, record.kind.rawValue,
+          record.correctsRecordID, record.reviewedBy, record.reviewedAt, record.reviewReason,
         ])
       try Self.recordClaim(db, idempotency, resultID: record.id)
       return .created(record)
@@ -214,6 +216,123 @@ extension SQLiteRecordStore {
           record.capOverride.rawValue, id,
         ])
       return record
+    }
+  }
+
+  public func correctRecord(
+    id: String, correction: RecordCorrection, reason: String, idempotency: IdempotencyClaim,
+    by principalID: String, at date: Date, policy: LedgerPolicy,
+    withinScope scopeOrganisationID: String
+  ) async throws -> WriteOutcome<ServiceRecord>? {
+    try await self.writer.write { db in
+      guard let original = try Self.fetchRecord(db, id: id),
+        try Self.organisation(db, id: original.organisationID, withinScope: scopeOrganisationID)
+          != nil
+      else { return nil }
+      let corrected =
+        try Int.fetchOne(
+          db, sql: "SELECT COALESCE(SUM(minutes), 0) FROM service_record WHERE corrects_record_id = ?",
+          arguments: [id]) ?? 0
+      let validated = try correction.validated(
+        target: CorrectionTarget(
+          kind: original.kind, status: original.status, minutes: original.minutes,
+          netMinutes: original.minutes + corrected),
+        reason: reason, policy: policy)
+      let outcome = try Self.insertRecord(
+        db,
+        { newID in
+          ServiceRecord(
+            id: newID, volunteerNumber: original.volunteerNumber, activityID: original.activityID,
+            organisationID: original.organisationID, span: original.span,
+            minutes: validated.minutesDelta, creditedHalfHours: validated.creditedHalfHoursDelta,
+            content: original.content, status: .approved, isLate: false, submittedBy: principalID,
+            submittedAt: date, reviewedBy: principalID, reviewedAt: date,
+            reviewReason: validated.reason, capOverride: .none, kind: validated.kind,
+            correctsRecordID: original.id)
+        }, idempotency)
+      if case .created(let entry) = outcome {
+        try db.execute(
+          sql: """
+            UPDATE volunteer_totals SET approved_minutes = approved_minutes + ?,
+              approved_credited_half_hours = approved_credited_half_hours + ?
+            WHERE volunteer_number = ?
+            """,
+          arguments: [entry.minutes, entry.creditedHalfHours, entry.volunteerNumber])
+        // The daily cap counts what the record still credits, on the day it started.
+        let day = CalendarDate.today(in: policy.timeZone, now: original.span.start)
+        try db.execute(
+          sql: """
+            UPDATE volunteer_day_minutes SET minutes = MAX(0, minutes + ?)
+            WHERE volunteer_number = ? AND day = ?
+            """,
+          arguments: [entry.minutes, entry.volunteerNumber, day.iso8601])
+      }
+      return outcome
+    }
+  }
+
+  public func statistics(
+    of organisationID: String, from: Date?, before: Date, starThresholdsHours: [Int],
+    withinScope scopeOrganisationID: String
+  ) async throws -> OrganisationStatistics? {
+    try await self.pool.read { db in
+      guard let root = try Self.organisation(db, id: organisationID, withinScope: scopeOrganisationID)
+      else { return nil }
+      let inSubtree = "substr(o.path, 1, length(:path)) = :path"
+      let from = from ?? Date(timeIntervalSince1970: 0)
+      let yearBefore = before.addingTimeInterval(-365 * 86_400)
+      let arguments: StatementArguments = [
+        "path": root.path, "from": from, "before": before, "yearBefore": yearBefore,
+      ]
+      func count(_ sql: String) throws -> Int { try Int.fetchOne(db, sql: sql, arguments: arguments) ?? 0 }
+      let registered = try count(
+        """
+        SELECT COUNT(*) FROM volunteer v JOIN organisation o ON o.id = v.organisation_id
+        WHERE \(inSubtree) AND v.registered_at < :before AND v.withdrawn_at IS NULL
+        """)
+      let active = try count(
+        """
+        SELECT COUNT(DISTINCT r.volunteer_number) FROM service_record r
+        JOIN organisation o ON o.id = r.organisation_id
+        WHERE \(inSubtree) AND r.status = 'approved' AND r.kind = 'entry'
+          AND r.start_time >= :yearBefore AND r.start_time < :before
+        """)
+      let ledger = try Row.fetchOne(
+        db,
+        sql: """
+          SELECT COALESCE(SUM(CASE WHEN r.status = 'approved' THEN r.minutes END), 0) AS minutes,
+            COALESCE(SUM(CASE WHEN r.status = 'approved' THEN r.credited_half_hours END), 0) AS credited,
+            COUNT(CASE WHEN r.status = 'approved' AND r.kind = 'entry' THEN 1 END) AS approved,
+            COUNT(CASE WHEN r.kind = 'entry' THEN 1 END) AS entries,
+            COUNT(CASE WHEN r.kind = 'entry' AND r.late THEN 1 END) AS late
+          FROM service_record r JOIN organisation o ON o.id = r.organisation_id
+          WHERE \(inSubtree) AND r.start_time >= :from AND r.start_time < :before
+          """, arguments: arguments)
+      let activities = try count(
+        """
+        SELECT COUNT(*) FROM activity a JOIN organisation o ON o.id = a.organisation_id
+        WHERE \(inSubtree) AND a.end_time > :from AND a.start_time < :before
+        """)
+      var stars = Array(repeating: 0, count: starThresholdsHours.count + 1)
+      for credited in try Int.fetchAll(
+        db,
+        sql: """
+          SELECT COALESCE(t.approved_credited_half_hours, 0) FROM volunteer v
+          JOIN organisation o ON o.id = v.organisation_id
+          LEFT JOIN volunteer_totals t ON t.volunteer_number = v.number
+          WHERE \(inSubtree) AND v.registered_at < :before AND v.withdrawn_at IS NULL
+          """, arguments: arguments)
+      {
+        stars[StarLevel.level(creditedHalfHours: credited, thresholdsHours: starThresholdsHours)] += 1
+      }
+      let entries: Int = ledger?["entries"] ?? 0
+      let late: Int = ledger?["late"] ?? 0
+      return OrganisationStatistics(
+        organisationID: root.id, from: from, before: before, registeredVolunteers: registered,
+        activeVolunteers: active, approvedMinutes: ledger?["minutes"] ?? 0,
+        approvedCreditedHalfHours: ledger?["credited"] ?? 0, approvedRecords: ledger?["approved"] ?? 0,
+        activities: activities, starDistribution: stars,
+        lateEntryShare: entries == 0 ? 0 : Double(late) / Double(entries))
     }
   }
 
@@ -298,7 +417,8 @@ extension SQLiteRecordStore {
       creditedHalfHours: row["credited_half_hours"], content: row["content"], status: status,
       isLate: row["late"], submittedBy: row["submitted_by"], submittedAt: row["submitted_at"],
       reviewedBy: row["reviewed_by"], reviewedAt: row["reviewed_at"],
-      reviewReason: row["review_reason"], capOverride: override)
+      reviewReason: row["review_reason"], capOverride: override,
+      kind: RecordKind(rawValue: row["kind"]) ?? .entry, correctsRecordID: row["corrects_record_id"])
   }
 
   private static func timestamp(_ date: Date) -> String {

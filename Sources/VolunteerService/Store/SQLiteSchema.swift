@@ -103,7 +103,10 @@ enum SQLiteSchema {
             organisation_id TEXT NOT NULL REFERENCES organisation(id),
             start_time DATETIME NOT NULL,
             end_time DATETIME NOT NULL,
-            minutes INTEGER NOT NULL CHECK (minutes > 0),
+            -- Entries serve positive minutes; reversals and adjustments carry a signed delta.
+            kind TEXT NOT NULL CHECK (kind IN ('entry', 'reversal', 'adjustment')),
+            corrects_record_id TEXT REFERENCES service_record(id),
+            minutes INTEGER NOT NULL CHECK (kind != 'entry' OR minutes > 0),
             credited_half_hours INTEGER NOT NULL,
             content TEXT NOT NULL,
             status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'rejected')),
@@ -116,6 +119,8 @@ enum SQLiteSchema {
             cap_override TEXT NOT NULL
           );
           CREATE INDEX service_record_volunteer ON service_record(volunteer_number, start_time);
+          CREATE INDEX service_record_organisation ON service_record(organisation_id, start_time);
+          CREATE INDEX service_record_corrects ON service_record(corrects_record_id);
           -- Approved records are never edited or deleted: corrections are new entries.
           CREATE TRIGGER service_record_approved_immutable BEFORE UPDATE ON service_record
             WHEN OLD.status = 'approved'

@@ -85,13 +85,27 @@ public enum Volunteer_V1_Hours: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "CorrectRecord" metadata.
+        public enum CorrectRecord: Sendable {
+            /// Request type for "CorrectRecord".
+            public typealias Input = Volunteer_V1_CorrectRecordRequest
+            /// Response type for "CorrectRecord".
+            public typealias Output = Volunteer_V1_ServiceRecord
+            /// Descriptor for "CorrectRecord".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "volunteer.v1.Hours"),
+                method: "CorrectRecord",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "volunteer.v1.Hours" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             LogHours.descriptor,
             UploadHours.descriptor,
             ApproveRecords.descriptor,
             RejectRecords.descriptor,
-            ListRecords.descriptor
+            ListRecords.descriptor,
+            CorrectRecord.descriptor
         ]
     }
 }
@@ -218,6 +232,26 @@ extension Volunteer_V1_Hours {
             request: GRPCCore.StreamingServerRequest<Volunteer_V1_ListRecordsRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Volunteer_V1_ListRecordsResponse>
+
+        /// Handle the "CorrectRecord" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Corrects an approved record with a new, approved entry that references it:
+        /// > a reversal cancels what the record still counts, an adjustment adds or
+        /// > removes minutes. The original is never edited.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Volunteer_V1_CorrectRecordRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Volunteer_V1_ServiceRecord` messages.
+        func correctRecord(
+            request: GRPCCore.StreamingServerRequest<Volunteer_V1_CorrectRecordRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Volunteer_V1_ServiceRecord>
     }
 
     /// Service protocol for the "volunteer.v1.Hours" service.
@@ -328,6 +362,26 @@ extension Volunteer_V1_Hours {
             request: GRPCCore.ServerRequest<Volunteer_V1_ListRecordsRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Volunteer_V1_ListRecordsResponse>
+
+        /// Handle the "CorrectRecord" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Corrects an approved record with a new, approved entry that references it:
+        /// > a reversal cancels what the record still counts, an adjustment adds or
+        /// > removes minutes. The original is never edited.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Volunteer_V1_CorrectRecordRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Volunteer_V1_ServiceRecord` message.
+        func correctRecord(
+            request: GRPCCore.ServerRequest<Volunteer_V1_CorrectRecordRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Volunteer_V1_ServiceRecord>
     }
 
     /// Simple service protocol for the "volunteer.v1.Hours" service.
@@ -436,6 +490,26 @@ extension Volunteer_V1_Hours {
             request: Volunteer_V1_ListRecordsRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Volunteer_V1_ListRecordsResponse
+
+        /// Handle the "CorrectRecord" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Corrects an approved record with a new, approved entry that references it:
+        /// > a reversal cancels what the record still counts, an adjustment adds or
+        /// > removes minutes. The original is never edited.
+        ///
+        /// - Parameters:
+        ///   - request: A `Volunteer_V1_CorrectRecordRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Volunteer_V1_ServiceRecord` to respond with.
+        func correctRecord(
+            request: Volunteer_V1_CorrectRecordRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Volunteer_V1_ServiceRecord
     }
 }
 
@@ -498,6 +572,17 @@ extension Volunteer_V1_Hours.StreamingServiceProtocol {
                 )
             }
         )
+        router.registerHandler(
+            forMethod: Volunteer_V1_Hours.Method.CorrectRecord.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Volunteer_V1_CorrectRecordRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Volunteer_V1_ServiceRecord>(),
+            handler: { request, context in
+                try await self.correctRecord(
+                    request: request,
+                    context: context
+                )
+            }
+        )
     }
 }
 
@@ -553,6 +638,17 @@ extension Volunteer_V1_Hours.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Volunteer_V1_ListRecordsResponse> {
         let response = try await self.listRecords(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func correctRecord(
+        request: GRPCCore.StreamingServerRequest<Volunteer_V1_CorrectRecordRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Volunteer_V1_ServiceRecord> {
+        let response = try await self.correctRecord(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -621,6 +717,19 @@ extension Volunteer_V1_Hours.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Volunteer_V1_ListRecordsResponse> {
         return GRPCCore.ServerResponse<Volunteer_V1_ListRecordsResponse>(
             message: try await self.listRecords(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func correctRecord(
+        request: GRPCCore.ServerRequest<Volunteer_V1_CorrectRecordRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Volunteer_V1_ServiceRecord> {
+        return GRPCCore.ServerResponse<Volunteer_V1_ServiceRecord>(
+            message: try await self.correctRecord(
                 request: request.message,
                 context: context
             ),
@@ -762,6 +871,31 @@ extension Volunteer_V1_Hours {
             deserializer: some GRPCCore.MessageDeserializer<Volunteer_V1_ListRecordsResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Volunteer_V1_ListRecordsResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "CorrectRecord" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Corrects an approved record with a new, approved entry that references it:
+        /// > a reversal cancels what the record still counts, an adjustment adds or
+        /// > removes minutes. The original is never edited.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Volunteer_V1_CorrectRecordRequest` message.
+        ///   - serializer: A serializer for `Volunteer_V1_CorrectRecordRequest` messages.
+        ///   - deserializer: A deserializer for `Volunteer_V1_ServiceRecord` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func correctRecord<Result>(
+            request: GRPCCore.ClientRequest<Volunteer_V1_CorrectRecordRequest>,
+            serializer: some GRPCCore.MessageSerializer<Volunteer_V1_CorrectRecordRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Volunteer_V1_ServiceRecord>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Volunteer_V1_ServiceRecord>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -961,6 +1095,42 @@ extension Volunteer_V1_Hours {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "CorrectRecord" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Corrects an approved record with a new, approved entry that references it:
+        /// > a reversal cancels what the record still counts, an adjustment adds or
+        /// > removes minutes. The original is never edited.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Volunteer_V1_CorrectRecordRequest` message.
+        ///   - serializer: A serializer for `Volunteer_V1_CorrectRecordRequest` messages.
+        ///   - deserializer: A deserializer for `Volunteer_V1_ServiceRecord` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func correctRecord<Result>(
+            request: GRPCCore.ClientRequest<Volunteer_V1_CorrectRecordRequest>,
+            serializer: some GRPCCore.MessageSerializer<Volunteer_V1_CorrectRecordRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Volunteer_V1_ServiceRecord>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Volunteer_V1_ServiceRecord>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Volunteer_V1_Hours.Method.CorrectRecord.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -1112,6 +1282,37 @@ extension Volunteer_V1_Hours.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Volunteer_V1_ListRecordsRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Volunteer_V1_ListRecordsResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "CorrectRecord" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Corrects an approved record with a new, approved entry that references it:
+    /// > a reversal cancels what the record still counts, an adjustment adds or
+    /// > removes minutes. The original is never edited.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Volunteer_V1_CorrectRecordRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func correctRecord<Result>(
+        request: GRPCCore.ClientRequest<Volunteer_V1_CorrectRecordRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Volunteer_V1_ServiceRecord>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.correctRecord(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Volunteer_V1_CorrectRecordRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Volunteer_V1_ServiceRecord>(),
             options: options,
             onResponse: handleResponse
         )
@@ -1286,6 +1487,41 @@ extension Volunteer_V1_Hours.ClientProtocol {
             metadata: metadata
         )
         return try await self.listRecords(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "CorrectRecord" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Corrects an approved record with a new, approved entry that references it:
+    /// > a reversal cancels what the record still counts, an adjustment adds or
+    /// > removes minutes. The original is never edited.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func correctRecord<Result>(
+        _ message: Volunteer_V1_CorrectRecordRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Volunteer_V1_ServiceRecord>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Volunteer_V1_CorrectRecordRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.correctRecord(
             request: request,
             options: options,
             onResponse: handleResponse

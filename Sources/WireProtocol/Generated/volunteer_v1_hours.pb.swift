@@ -20,6 +20,44 @@ fileprivate nonisolated struct _GeneratedWithProtocGenSwiftVersion: SwiftProtobu
   typealias Version = _2
 }
 
+public nonisolated enum Volunteer_V1_RecordKind: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case entry // = 0
+  case reversal // = 1
+  case adjustment // = 2
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .entry
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .entry
+    case 1: self = .reversal
+    case 2: self = .adjustment
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .entry: return 0
+    case .reversal: return 1
+    case .adjustment: return 2
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Volunteer_V1_RecordKind] = [
+    .entry,
+    .reversal,
+    .adjustment,
+  ]
+
+}
+
 public nonisolated enum Volunteer_V1_RecordStatus: SwiftProtobuf.Enum, Swift.CaseIterable {
   public typealias RawValue = Int
   case unspecified // = 0
@@ -103,6 +141,29 @@ public nonisolated enum Volunteer_V1_CapOverride: SwiftProtobuf.Enum, Swift.Case
     .provinceLevel,
   ]
 
+}
+
+public nonisolated struct Volunteer_V1_CorrectRecordRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var idempotencyKey: String = String()
+
+  public var recordID: String = String()
+
+  /// REVERSAL or ADJUSTMENT.
+  public var kind: Volunteer_V1_RecordKind = .entry
+
+  /// For an adjustment: the signed change in minutes (non-zero).
+  public var adjustmentMinutes: Int32 = 0
+
+  /// Why (1-500 characters); kept with the correction.
+  public var reason: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
 }
 
 public nonisolated struct Volunteer_V1_LogHoursRequest: Sendable {
@@ -259,6 +320,23 @@ public nonisolated struct Volunteer_V1_ServiceRecord: @unchecked Sendable {
   public var capOverride: Volunteer_V1_CapOverride {
     get {_storage._capOverride}
     set {_uniqueStorage()._capOverride = newValue}
+  }
+
+  public var kind: Volunteer_V1_RecordKind {
+    get {_storage._kind}
+    set {_uniqueStorage()._kind = newValue}
+  }
+
+  /// For a reversal or adjustment: the record it corrects.
+  public var correctsRecordID: String {
+    get {_storage._correctsRecordID}
+    set {_uniqueStorage()._correctsRecordID = newValue}
+  }
+
+  /// Signed minutes for corrections (entries use `minutes`).
+  public var deltaMinutes: Int32 {
+    get {_storage._deltaMinutes}
+    set {_uniqueStorage()._deltaMinutes = newValue}
   }
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -454,12 +532,66 @@ public nonisolated struct Volunteer_V1_ListRecordsResponse: Sendable {
 
 fileprivate nonisolated let _protobuf_package = "volunteer.v1"
 
+nonisolated extension Volunteer_V1_RecordKind: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0RECORD_KIND_ENTRY\0\u{1}RECORD_KIND_REVERSAL\0\u{1}RECORD_KIND_ADJUSTMENT\0")
+}
+
 nonisolated extension Volunteer_V1_RecordStatus: SwiftProtobuf._ProtoNameProviding {
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0RECORD_STATUS_UNSPECIFIED\0\u{1}RECORD_STATUS_PENDING\0\u{1}RECORD_STATUS_APPROVED\0\u{1}RECORD_STATUS_REJECTED\0")
 }
 
 nonisolated extension Volunteer_V1_CapOverride: SwiftProtobuf._ProtoNameProviding {
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0CAP_OVERRIDE_NONE\0\u{1}CAP_OVERRIDE_VERIFYING_ORGANISATION\0\u{1}CAP_OVERRIDE_PROVINCE_LEVEL\0")
+}
+
+nonisolated extension Volunteer_V1_CorrectRecordRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CorrectRecordRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}idempotency_key\0\u{3}record_id\0\u{1}kind\0\u{3}adjustment_minutes\0\u{1}reason\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.idempotencyKey) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.recordID) }()
+      case 3: try { try decoder.decodeSingularEnumField(value: &self.kind) }()
+      case 4: try { try decoder.decodeSingularSInt32Field(value: &self.adjustmentMinutes) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.idempotencyKey.isEmpty {
+      try visitor.visitSingularStringField(value: self.idempotencyKey, fieldNumber: 1)
+    }
+    if !self.recordID.isEmpty {
+      try visitor.visitSingularStringField(value: self.recordID, fieldNumber: 2)
+    }
+    if self.kind != .entry {
+      try visitor.visitSingularEnumField(value: self.kind, fieldNumber: 3)
+    }
+    if self.adjustmentMinutes != 0 {
+      try visitor.visitSingularSInt32Field(value: self.adjustmentMinutes, fieldNumber: 4)
+    }
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 5)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Volunteer_V1_CorrectRecordRequest, rhs: Volunteer_V1_CorrectRecordRequest) -> Bool {
+    if lhs.idempotencyKey != rhs.idempotencyKey {return false}
+    if lhs.recordID != rhs.recordID {return false}
+    if lhs.kind != rhs.kind {return false}
+    if lhs.adjustmentMinutes != rhs.adjustmentMinutes {return false}
+    if lhs.reason != rhs.reason {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
 }
 
 nonisolated extension Volunteer_V1_LogHoursRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
@@ -528,7 +660,7 @@ nonisolated extension Volunteer_V1_LogHoursRequest: SwiftProtobuf.Message, Swift
 
 nonisolated extension Volunteer_V1_ServiceRecord: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ServiceRecord"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}volunteer_number\0\u{3}activity_id\0\u{3}organisation_id\0\u{3}start_time\0\u{3}end_time\0\u{1}minutes\0\u{3}credited_half_hours\0\u{1}content\0\u{1}status\0\u{1}late\0\u{3}submitted_by\0\u{3}submitted_at\0\u{3}reviewed_by\0\u{3}reviewed_at\0\u{3}review_reason\0\u{3}cap_override\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}volunteer_number\0\u{3}activity_id\0\u{3}organisation_id\0\u{3}start_time\0\u{3}end_time\0\u{1}minutes\0\u{3}credited_half_hours\0\u{1}content\0\u{1}status\0\u{1}late\0\u{3}submitted_by\0\u{3}submitted_at\0\u{3}reviewed_by\0\u{3}reviewed_at\0\u{3}review_reason\0\u{3}cap_override\0\u{1}kind\0\u{3}corrects_record_id\0\u{3}delta_minutes\0")
 
   fileprivate class _StorageClass {
     var _id: String = String()
@@ -548,6 +680,9 @@ nonisolated extension Volunteer_V1_ServiceRecord: SwiftProtobuf.Message, SwiftPr
     var _reviewedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
     var _reviewReason: String = String()
     var _capOverride: Volunteer_V1_CapOverride = .none
+    var _kind: Volunteer_V1_RecordKind = .entry
+    var _correctsRecordID: String = String()
+    var _deltaMinutes: Int32 = 0
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -575,6 +710,9 @@ nonisolated extension Volunteer_V1_ServiceRecord: SwiftProtobuf.Message, SwiftPr
       _reviewedAt = source._reviewedAt
       _reviewReason = source._reviewReason
       _capOverride = source._capOverride
+      _kind = source._kind
+      _correctsRecordID = source._correctsRecordID
+      _deltaMinutes = source._deltaMinutes
     }
   }
 
@@ -610,6 +748,9 @@ nonisolated extension Volunteer_V1_ServiceRecord: SwiftProtobuf.Message, SwiftPr
         case 15: try { try decoder.decodeSingularMessageField(value: &_storage._reviewedAt) }()
         case 16: try { try decoder.decodeSingularStringField(value: &_storage._reviewReason) }()
         case 17: try { try decoder.decodeSingularEnumField(value: &_storage._capOverride) }()
+        case 18: try { try decoder.decodeSingularEnumField(value: &_storage._kind) }()
+        case 19: try { try decoder.decodeSingularStringField(value: &_storage._correctsRecordID) }()
+        case 20: try { try decoder.decodeSingularSInt32Field(value: &_storage._deltaMinutes) }()
         default: break
         }
       }
@@ -673,6 +814,15 @@ nonisolated extension Volunteer_V1_ServiceRecord: SwiftProtobuf.Message, SwiftPr
       if _storage._capOverride != .none {
         try visitor.visitSingularEnumField(value: _storage._capOverride, fieldNumber: 17)
       }
+      if _storage._kind != .entry {
+        try visitor.visitSingularEnumField(value: _storage._kind, fieldNumber: 18)
+      }
+      if !_storage._correctsRecordID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._correctsRecordID, fieldNumber: 19)
+      }
+      if _storage._deltaMinutes != 0 {
+        try visitor.visitSingularSInt32Field(value: _storage._deltaMinutes, fieldNumber: 20)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -699,6 +849,9 @@ nonisolated extension Volunteer_V1_ServiceRecord: SwiftProtobuf.Message, SwiftPr
         if _storage._reviewedAt != rhs_storage._reviewedAt {return false}
         if _storage._reviewReason != rhs_storage._reviewReason {return false}
         if _storage._capOverride != rhs_storage._capOverride {return false}
+        if _storage._kind != rhs_storage._kind {return false}
+        if _storage._correctsRecordID != rhs_storage._correctsRecordID {return false}
+        if _storage._deltaMinutes != rhs_storage._deltaMinutes {return false}
         return true
       }
       if !storagesAreEqual {return false}

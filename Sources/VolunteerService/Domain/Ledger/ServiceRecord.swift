@@ -22,6 +22,9 @@ public struct ServiceRecord: Sendable, Hashable {
   public var reviewedAt: Date?
   public var reviewReason: String?
   public var capOverride: CapOverride
+  /// An entry, or a reversal or adjustment of the entry `correctsRecordID`.
+  public var kind: RecordKind = .entry
+  public var correctsRecordID: String?
 
   /// Creates a record.
   public init(
@@ -29,8 +32,10 @@ public struct ServiceRecord: Sendable, Hashable {
     span: RecordSpan, minutes: Int, creditedHalfHours: Int, content: String,
     status: RecordStatus, isLate: Bool, submittedBy: String, submittedAt: Date,
     reviewedBy: String? = nil, reviewedAt: Date? = nil, reviewReason: String? = nil,
-    capOverride: CapOverride = .none
+    capOverride: CapOverride = .none, kind: RecordKind = .entry, correctsRecordID: String? = nil
   ) {
+    self.kind = kind
+    self.correctsRecordID = correctsRecordID
     self.id = id
     self.volunteerNumber = volunteerNumber
     self.activityID = activityID
