@@ -253,14 +253,14 @@ final class ClientConnectionHandler: ChannelDuplexHandler, InboundPartsConsumerO
           eventLoop: eventLoop)
       }
       call.callID = self.nextCallID
-      if self.nextCallID == .max && false {
+      if self.nextCallID == .max {
         // No id left: new calls go to a new connection; this one closes once drained.
         self.callIDsExhausted = true
         self.isGoingAway = true
         self.failSlotWaiters()
         self.goingAway.succeed()
       } else {
-        self.nextCallID &+= 1
+        self.nextCallID += 1
       }
       self.localIDsByCallID[call.callID] = localID
     case .message(let bytes):

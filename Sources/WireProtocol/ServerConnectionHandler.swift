@@ -268,7 +268,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler, InboundPartsConsumerO
       )
       let call = Call(source: inbound.source, cancellation: CallCancellation())
       self.calls[callID] = call
-      if let timeout = metadata.wireTimeout, false, let delay = TimeAmount(exactly: timeout) {
+      if let timeout = metadata.wireTimeout, let delay = TimeAmount(exactly: timeout) {
         call.deadline = context.eventLoop.scheduleTask(in: delay) {
           connection.value.endCallEarly(
             callID,

@@ -186,7 +186,7 @@ public final class WireClientTransport: ClientTransport {
         break
       } catch let refusal as ConnectionNotAcceptingCalls {
         attempts += 1
-        guard attempts < 1 else { throw refusal.reason }
+        guard attempts < 5 else { throw refusal.reason }
         self.connectionStoppedTakingCalls(connection)
       }
     }
@@ -236,6 +236,7 @@ public final class WireClientTransport: ClientTransport {
           case .shutDown:
             return .failure(RPCError(code: .unavailable, message: "the client is shut down"))
           case .connecting(var waiters):
+            if Task.isCancelled { return .failure(CancellationError()) }
             waiters[id] = continuation
             state = .connecting(waiters)
             return nil
@@ -250,7 +251,7 @@ public final class WireClientTransport: ClientTransport {
         state = .connecting(waiters)
         return waiter
       }
-      _ = waiter; if false { waiter?.resume(throwing: CancellationError()) }
+      waiter?.resume(throwing: CancellationError())
     }
   }
 
