@@ -118,6 +118,72 @@ struct LedgerEndToEndTests {
     }
   }
 
+  @Test("training and awards are recorded apart and never add to service hours")
+  func trainingAndAwards() async throws {
+    try await withRunningService { port, _ in
+      try await withClient(port: port, certificate: "admin") { admin in
+        let recognition = Volunteer_V1_Recognition.Client(wrapping: admin)
+        let number = try await Volunteer_V1_Volunteers.Client(wrapping: admin).registerVolunteer(
+          ServiceEndToEndTests.registration(key: "v")
+        ).volunteer.volunteerNumber
+        let training = Volunteer_V1_RecordTrainingRequest.with {
+          $0.idempotencyKey = "t1"
+          $0.volunteerNumber = number
+          $0.organisationID = "national"
+          $0.title = "First aid level 1"
+          $0.startTime = Self.at(day: 0, hour: 9)
+          $0.endTime = Self.at(day: 0, hour: 12.5)
+        }
+        let recorded = try await recognition.recordTraining(training)
+        #expect(recorded.minutes == 210)
+        #expect(try await recognition.recordTraining(training).id == recorded.id)
+        var other = training
+        other.title = "Something else"
+        await expectRPCError(.failedPrecondition) { _ = try await recognition.recordTraining(other) }
+        other.idempotencyKey = "t2"
+        other.endTime = other.startTime
+        await expectRPCError(.invalidArgument) { _ = try await recognition.recordTraining(other) }
+
+        let award = try await recognition.recordAward(
+          .with {
+            $0.idempotencyKey = "a1"
+            $0.volunteerNumber = number
+            $0.organisationID = "national"
+            $0.title = "Outstanding Volunteer 2026"
+            $0.level = "national"
+            $0.awardedOn = .with {
+              $0.year = 2026
+              $0.month = 5
+              $0.day = 4
+            }
+          })
+        #expect(award.awardedOn.month == 5)
+        await expectRPCError(.invalidArgument) {
+          _ = try await recognition.recordAward(
+            .with {
+              $0.idempotencyKey = "a2"
+              $0.volunteerNumber = number
+              $0.organisationID = "national"
+              $0.title = "Future"
+              $0.awardedOn = .with {
+                $0.year = 2999
+                $0.month = 1
+                $0.day = 1
+              }
+            })
+        }
+        let listed = try await recognition.listRecognition(.with { $0.volunteerNumber = number })
+        #expect(listed.training.count == 1)
+        #expect(listed.awards.count == 1)
+        #expect(listed.trainingMinutes == 210)
+        let ledger = try await Volunteer_V1_Hours.Client(wrapping: admin).listRecords(
+          .with { $0.volunteerNumber = number })
+        #expect(ledger.records.isEmpty)
+        #expect(ledger.approvedMinutes == 0)
+      }
+    }
+  }
+
   @Test("activity lifecycle, logging rules, retries, overlaps, review and totals")
   func ledger() async throws {
     try await withRunningService { port, dataDirectory in

@@ -66,6 +66,7 @@ public struct VolunteerServer: Service {
       ActivitiesService(store: store, policy: ledgerPolicy),
       HoursService(store: store, policy: ledgerPolicy),
       StatisticsService(store: store),
+      RecognitionService(store: store, policy: ledgerPolicy),
     ]
     self.configuration = configuration
     self.store = store

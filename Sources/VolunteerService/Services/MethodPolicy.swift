@@ -37,6 +37,11 @@ public enum MethodPolicy {
     Volunteer_V1_Statistics.Method.GetStatistics.descriptor.fullyQualifiedMethod: [
       .admin, .partner, .auditor,
     ],
+    Volunteer_V1_Recognition.Method.RecordTraining.descriptor.fullyQualifiedMethod: [.admin, .partner],
+    Volunteer_V1_Recognition.Method.RecordAward.descriptor.fullyQualifiedMethod: [.admin, .partner],
+    Volunteer_V1_Recognition.Method.ListRecognition.descriptor.fullyQualifiedMethod: [
+      .admin, .partner, .auditor,
+    ],
     Volunteer_V1_Principals.Method.AddPrincipal.descriptor.fullyQualifiedMethod: [.admin],
     Volunteer_V1_Principals.Method.ListPrincipals.descriptor.fullyQualifiedMethod: [.admin],
     Volunteer_V1_Principals.Method.DisablePrincipal.descriptor.fullyQualifiedMethod: [.admin],

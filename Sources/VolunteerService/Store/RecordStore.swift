@@ -141,6 +141,18 @@ public protocol RecordStore: Sendable {
     withinScope scopeOrganisationID: String
   ) async throws -> OrganisationStatistics?
 
+  /// Records training under an idempotency key (its id assigned here).
+  func recordTraining(_ makeRecord: @escaping @Sendable (_ id: String) -> TrainingRecord, idempotency: IdempotencyClaim)
+    async throws -> WriteOutcome<TrainingRecord>
+
+  /// Records an award under an idempotency key (its id assigned here).
+  func recordAward(_ makeRecord: @escaping @Sendable (_ id: String) -> AwardRecord, idempotency: IdempotencyClaim)
+    async throws -> WriteOutcome<AwardRecord>
+
+  /// Training and awards of a volunteer inside the scope, or `nil` when the volunteer is not.
+  func recognition(ofVolunteer number: String, withinScope scopeOrganisationID: String) async throws
+    -> (training: [TrainingRecord], awards: [AwardRecord])?
+
   /// The records of a volunteer inside the scope with the volunteer's approved totals, or
   /// `nil` when the volunteer is not inside the scope.
   func records(ofVolunteer number: String, withinScope scopeOrganisationID: String) async throws

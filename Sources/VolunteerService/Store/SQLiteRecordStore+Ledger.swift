@@ -9,13 +9,8 @@ extension SQLiteRecordStore {
     _ makeActivity: @escaping @Sendable (_ id: String) -> Activity, idempotency: IdempotencyClaim
   ) async throws -> WriteOutcome<Activity> {
     try await self.writer.write { db in
-      if let id = try Self.replayedResult(db, claim: idempotency) {
-        guard let activity = try Self.fetchActivity(db, id: id) else {
-          throw RecordStoreError.notFound("activity \(id) recorded for the key is gone")
-        }
-        return .replayed(activity)
-      }
-      let sequence = (try Int.fetchOne(db, sql: "SELECT MAX(seq) FROM activity") ?? 0) + 1
+      try Self.idempotentInsert(db, claim: idempotency, table: "activity", fetch: Self.fetchActivity) {
+        sequence in
       let activity = makeActivity(Activity.id(sequence: sequence))
       try db.execute(
         sql: """
@@ -29,8 +24,8 @@ extension SQLiteRecordStore {
           activity.window.end, activity.plannedMinutes, activity.personInCharge,
           activity.status.rawValue, activity.createdAt, activity.createdBy,
         ])
-      try Self.recordClaim(db, idempotency, resultID: activity.id)
-      return .created(activity)
+      return (activity.id, activity)
+      }
     }
   }
 
@@ -111,14 +106,8 @@ extension SQLiteRecordStore {
   private static func insertRecord(
     _ db: Database, _ makeRecord: (_ id: String) -> ServiceRecord, _ idempotency: IdempotencyClaim
   ) throws -> WriteOutcome<ServiceRecord> {
-    do {
-      if let id = try Self.replayedResult(db, claim: idempotency) {
-        guard let record = try Self.fetchRecord(db, id: id) else {
-          throw RecordStoreError.notFound("record \(id) recorded for the key is gone")
-        }
-        return .replayed(record)
-      }
-      let sequence = (try Int.fetchOne(db, sql: "SELECT MAX(seq) FROM service_record") ?? 0) + 1
+    try Self.idempotentInsert(db, claim: idempotency, table: "service_record", fetch: Self.fetchRecord) {
+      sequence in
       let record = makeRecord(ServiceRecord.id(sequence: sequence))
       // One person, one place: no overlap with a pending or approved record.
       if record.kind == .entry, let conflict = try Row.fetchOne(
@@ -154,8 +143,7 @@ extension SQLiteRecordStore {
           record.submittedAt, record.capOverride.rawValue, record.kind.rawValue,
           record.correctsRecordID, record.reviewedBy, record.reviewedAt, record.reviewReason,
         ])
-      try Self.recordClaim(db, idempotency, resultID: record.id)
-      return .created(record)
+      return (record.id, record)
     }
   }
 

@@ -187,13 +187,8 @@ public final class SQLiteRecordStore: RecordStore {
     async throws -> WriteOutcome<VolunteerRecord>
   {
     try await self.writer.write { db in
-      if let number = try Self.replayedResult(db, claim: idempotency) {
-        guard let record = try Self.fetchVolunteer(db, number: number) else {
-          throw RecordStoreError.notFound("volunteer \(number) recorded for key is gone")
-        }
-        return .replayed(record)
-      }
-      let sequence = (try Int.fetchOne(db, sql: "SELECT MAX(seq) FROM volunteer") ?? 0) + 1
+      try Self.idempotentInsert(db, claim: idempotency, table: "volunteer", fetch: Self.fetchVolunteer) {
+        sequence in
       let record = volunteer.makeRecord(VolunteerNumber(sequence: sequence).value)
       if let existing = try String.fetchOne(
         db, sql: "SELECT number FROM volunteer WHERE document_hash = ?",
@@ -220,8 +215,8 @@ public final class SQLiteRecordStore: RecordStore {
           record.guardianConsent?.relation, record.guardianConsent?.consentDate.iso8601,
           record.registeredAt, record.registeredBy, try Self.encodeSkills(record.skills),
         ])
-      try Self.recordClaim(db, idempotency, resultID: record.number)
-      return .created(record)
+      return (record.number, record)
+      }
     }
   }
 

@@ -142,6 +142,36 @@ enum SQLiteSchema {
           ) WITHOUT ROWID;
           """)
     }
+    migrator.registerMigration("v4: training and awards") { db in
+      try db.execute(
+        sql: """
+          CREATE TABLE training_record (
+            seq INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            volunteer_number TEXT NOT NULL REFERENCES volunteer(number),
+            organisation_id TEXT NOT NULL REFERENCES organisation(id),
+            title TEXT NOT NULL,
+            start_time DATETIME NOT NULL,
+            end_time DATETIME NOT NULL,
+            minutes INTEGER NOT NULL CHECK (minutes > 0),
+            recorded_by TEXT NOT NULL,
+            recorded_at DATETIME NOT NULL
+          );
+          CREATE INDEX training_record_volunteer ON training_record(volunteer_number);
+          CREATE TABLE award_record (
+            seq INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            volunteer_number TEXT NOT NULL REFERENCES volunteer(number),
+            organisation_id TEXT NOT NULL REFERENCES organisation(id),
+            title TEXT NOT NULL,
+            level TEXT NOT NULL,
+            awarded_on TEXT NOT NULL,
+            recorded_by TEXT NOT NULL,
+            recorded_at DATETIME NOT NULL
+          );
+          CREATE INDEX award_record_volunteer ON award_record(volunteer_number);
+          """)
+    }
     return migrator
   }
 }
