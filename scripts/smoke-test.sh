@@ -114,6 +114,189 @@ set -e
 check "the enabled partner's call works again" test "$rc" -eq 0
 check "the enabled partner sees the volunteer" grep -q "$number" <<<"$out"
 
+# Activities and the hours ledger: an activity that ran from 7 h to 1 h ago (Asia/Shanghai).
+activity_start=$(( $(date +%s) / 60 * 60 - 7 * 3600 ))
+at() { # an ISO 8601 time with +08:00, $1 minutes from the activity's start
+  python3 -c 'import datetime, sys
+tz = datetime.timezone(datetime.timedelta(hours=8))
+start = datetime.datetime.fromtimestamp(int(sys.argv[1]), tz)
+print((start + datetime.timedelta(minutes=int(sys.argv[2]))).isoformat())' "$activity_start" "$1"
+}
+json_field() { # prints field $1 of the JSON object on stdin
+  python3 -c 'import json, sys; v = json.load(sys.stdin)[sys.argv[1]]; print("" if v is None else v)' "$1"
+}
+out=$("$bin/vol-admin" activity create --org smoke-county --title "社区读书会, smoke" \
+  --category education --region 110105 --place "Chaoyang Library" --start "$(at 0)" \
+  --end "$(at 360)" --planned-hours 2.5 --person-in-charge 王芳 --idempotency-key smoke-act-1 \
+  --json "${partner[@]}")
+activity=$(json_field id <<<"$out")
+check "activity create returns an activity id" grep -Eq '^A[0-9]{9}$' <<<"$activity"
+check "a new activity is a draft" test "$(json_field status <<<"$out")" = draft
+check "activity create sends the planned hours in minutes" test "$(json_field planned_minutes <<<"$out")" = 150
+set +e
+"$bin/vol-admin" hours log --volunteer "$number" --activity "$activity" --start "$(at 180)" \
+  --end "$(at 320)" --content "Read to children" "${partner[@]}" >/dev/null 2>"$work/err"; rc=$?
+set -e
+check "hours against a draft activity are refused with exit 1" test "$rc" -eq 1
+check "the refusal says the activity must be published" grep -q "published" "$work/err"
+out=$("$bin/vol-admin" activity publish "$activity" "${partner[@]}")
+check "activity publish reports it published" grep -Eq '^status: +published$' <<<"$out"
+out=$("$bin/vol-admin" hours log --volunteer "$number" --activity "$activity" --start "$(at 180)" \
+  --end "$(at 320)" --content "Read to children" --idempotency-key smoke-h1 --json "${partner[@]}")
+record=$(json_field id <<<"$out")
+check "hours log returns a record id" grep -Eq '^R[0-9]{9}$' <<<"$record"
+check "the record is pending, 140 minutes, credited 2.5 h" python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+sys.exit(not (d["status"] == "pending" and d["minutes"] == 140 and d["credited_half_hours"] == 5 and d["credited_hours"] == 2.5))
+' <<<"$out"
+again=$("$bin/vol-admin" hours log --volunteer "$number" --activity "$activity" --start "$(at 180)" \
+  --end "$(at 320)" --content "Read to children" --idempotency-key smoke-h1 --json "${partner[@]}")
+check "a retry of hours log with the same key returns the same record" test "$(json_field id <<<"$again")" = "$record"
+out=$("$bin/vol-admin" hours log --volunteer "$number" --activity "$activity" --start "$(at 330)" \
+  --end "$(at 350)" --content "Stacked chairs" --idempotency-key smoke-h2 --json "${partner[@]}")
+rejected=$(json_field id <<<"$out")
+out=$("$bin/vol-admin" hours approve "$record" --note "checked" "${admin[@]}")
+check "hours approve approves the record" grep -Eq "^$record +approved +$number +2\.5 +checked$" <<<"$out"
+out=$("$bin/vol-admin" hours reject "$rejected" --reason "not at the activity" "${admin[@]}")
+check "hours reject rejects the other record" grep -Eq "^$rejected +rejected " <<<"$out"
+set +e
+"$bin/vol-admin" hours approve "$record" "${admin[@]}" >"$work/out" 2>"$work/err"; rc=$?
+set -e
+check "approving an approved record again is refused with exit 1" test "$rc" -eq 1
+out=$("$bin/vol-admin" hours list "$number" "${partner[@]}")
+check "hours list shows the approved record with 2.5 h" grep -Eq "^$record +approved +$activity .* 140 +2\.5 " <<<"$out"
+check "hours list shows the rejected record" grep -Eq "^$rejected +rejected .*not at the activity$" <<<"$out"
+check "hours list totals: 1 approved record" grep -Eq '^approved records: +1$' <<<"$out"
+check "hours list totals: 140 approved minutes" grep -Eq '^approved minutes: +140$' <<<"$out"
+check "hours list totals: 2.5 approved hours" grep -Eq '^approved hours: +2\.5$' <<<"$out"
+out=$("$bin/vol-admin" hours list "$number" --json "${admin[@]}")
+check "hours list --json has the totals" python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+sys.exit(not (len(d["records"]) == 2 and d["approved_records"] == 1 and d["approved_minutes"] == 140
+  and d["approved_credited_half_hours"] == 5 and d["approved_hours"] == 2.5))
+' <<<"$out"
+out=$("$bin/vol-admin" activity list --org smoke-province "${admin[@]}")
+check "activity list shows the published activity" grep -Eq "^$activity +published +education +smoke-county " <<<"$out"
+
+# Bulk import of the example volunteers into the organisations the example expects.
+"$bin/vol-admin" org create org-beijing --parent national --kind province \
+  --name 北京市志愿者联合会 --region 110000 "${admin[@]}" >/dev/null
+"$bin/vol-admin" org create org-bj-chaoyang --parent org-beijing --kind county \
+  --name 朝阳区志愿者协会 --region 110105 "${admin[@]}" >/dev/null
+examples="$root/examples/volunteers.csv"
+set +e
+"$bin/vol-admin" import volunteers "$examples" --strict --report "$work/strict.csv" \
+  "${partner[@]}" >"$work/out" 2>"$work/err"; rc=$?
+set -e
+check "import --strict refuses a file with a bad row with exit 2" test "$rc" -eq 2
+check "import names the bad row's line and its reason" grep -q "line 30: document_number: the check character" "$work/err"
+out=$("$bin/vol-admin" volunteer list --org org-beijing --json "${admin[@]}")
+check "import --strict sent nothing" test "$(python3 -c 'import json, sys; print(len(json.load(sys.stdin)))' <<<"$out")" -eq 0
+set +e
+"$bin/vol-admin" import volunteers "$examples" --report "$work/volunteers.refused.csv" \
+  "${partner[@]}" >"$work/out" 2>"$work/err"; rc=$?
+set -e
+check "import volunteers exits 1 because rows were refused" test "$rc" -eq 1
+check "import volunteers: 30 rows" grep -Eq '^rows: +30$' "$work/out"
+check "import volunteers: 28 accepted" grep -Eq '^accepted: +28$' "$work/out"
+check "import volunteers: 0 already present" grep -Eq '^already present: +0$' "$work/out"
+check "import volunteers: 2 refused" grep -Eq '^refused: +2$' "$work/out"
+check "import volunteers: 1 refused by the local checks" grep -Eq '^refused locally: +1$' "$work/out"
+check "import volunteers prints plain progress lines when stderr is not a terminal" \
+  grep -q '^registering: 100% (29/29 rows' "$work/err"
+check "the report lists the two refused rows with their reasons" python3 -c '
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], encoding="utf-8")))
+by_line = {r["line"]: r for r in rows}
+sys.exit(not (len(rows) == 2 and by_line["30"]["code"] == "LOCAL" and by_line["31"]["code"] == "NOT_FOUND"
+  and "org-shanghai" in by_line["31"]["reason"] and by_line["31"]["real_name"] == "冯雪梅"))
+' "$work/volunteers.refused.csv"
+set +e
+"$bin/vol-admin" import volunteers "$examples" --report "$work/volunteers.refused.csv" \
+  "${partner[@]}" >"$work/out" 2>"$work/err"; rc=$?
+set -e
+check "a rerun of import volunteers registers nothing new" grep -Eq '^accepted: +0$' "$work/out"
+check "a rerun reports all 28 as already present" grep -Eq '^already present: +28$' "$work/out"
+check "a rerun refuses nothing new" grep -Eq '^refused: +2$' "$work/out"
+volunteers=$("$bin/vol-admin" volunteer list --org org-beijing --page-size 5 --all --json "${admin[@]}")
+check "volunteer list --all follows the pages to all 28 imported volunteers" \
+  test "$(python3 -c 'import json, sys; print(len(json.load(sys.stdin)))' <<<"$volunteers")" -eq 28
+out=$("$bin/vol-admin" volunteer list --org org-beijing --page-size 5 "${admin[@]}" 2>"$work/err")
+check "volunteer list without --all prints one page" test "$(wc -l <<<"$out")" -eq 6
+check "volunteer list says how to get the next page" grep -q -- "--page-token" "$work/err"
+out=$("$bin/vol-admin" volunteer list --org org-bj-chaoyang "${admin[@]}")
+check "the example's minor was registered with the guardian's consent" grep -q "韩雨桐" \
+  <(python3 -c 'import json, sys; print([v["real_name"] for v in json.load(sys.stdin) if v["guardian_consent"]])' <<<"$volunteers")
+check "volunteer list shows a passport holder with quotes in the name" grep -q 'Yuki "Koko" Tanaka' <<<"$out"
+
+# Bulk hours for the imported volunteers: CRLF, a byte order mark, quoted fields with commas,
+# doubled quotes and a line break; one row refused locally, one by the service.
+printf '%s' "$volunteers" >"$work/volunteers.json"
+python3 - "$activity" "$(at 0)" "$work/hours.csv" "$work/volunteers.json" <<'PY'
+import datetime, json, sys
+activity, start, path = sys.argv[1], datetime.datetime.fromisoformat(sys.argv[2]), sys.argv[3]
+volunteers = json.load(open(sys.argv[4], encoding="utf-8"))
+t = lambda minutes: (start + datetime.timedelta(minutes=minutes)).isoformat()
+rows = ["volunteer_number,activity_id,start_time,end_time,content"]
+for v in volunteers:
+    n = v["volunteer_number"]
+    rows.append(f'{n},{activity},{t(0)},{t(70)},"Sorted donations, then ""story time""\r\nfor kids"')
+    rows.append(f'{n},{activity},{t(90)},{t(150)},Tidied up')
+rows.append(f'{n},{activity},{t(200)},{t(190)},ends before it starts')
+rows.append(f'{n},{activity},{t(-120)},{t(-60)},before the activity window')
+open(path, "w", encoding="utf-8", newline="").write("\ufeff" + "\r\n".join(rows) + "\r\n")
+PY
+first=$(python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["volunteer_number"])' <<<"$volunteers")
+set +e
+"$bin/vol-admin" import hours "$work/hours.csv" --batch-size 20 "${partner[@]}" >"$work/out" 2>"$work/err"; rc=$?
+set -e
+check "import hours exits 1 because rows were refused" test "$rc" -eq 1
+check "import hours: 58 rows" grep -Eq '^rows: +58$' "$work/out"
+check "import hours: 56 accepted" grep -Eq '^accepted: +56$' "$work/out"
+check "import hours: 2 refused, 1 of them locally" \
+  bash -c "grep -Eq '^refused: +2$' '$work/out' && grep -Eq '^refused locally: +1$' '$work/out'"
+check "import hours writes the report next to the file by default" test -f "$work/hours.refused.csv"
+check "the service's refusal names the activity window" grep -q "activity window" "$work/hours.refused.csv"
+set +e
+"$bin/vol-admin" import hours "$work/hours.csv" --batch-size 20 "${partner[@]}" >"$work/out" 2>"$work/err"; rc=$?
+set -e
+check "a rerun of import hours logs nothing new" grep -Eq '^accepted: +0$' "$work/out"
+check "a rerun reports all 56 records as already present" grep -Eq '^already present: +56$' "$work/out"
+check "a rerun of import hours refuses nothing new" grep -Eq '^refused: +2$' "$work/out"
+out=$("$bin/vol-admin" hours list "$first" --json "${admin[@]}")
+check "quoted CSV fields arrive intact (comma, doubled quotes, line break)" python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+contents = sorted(r["content"] for r in d["records"])
+sys.exit(not (contents == ["Sorted donations, then \"story time\"\nfor kids", "Tidied up"]
+  and all(r["status"] == "pending" for r in d["records"])))
+' <<<"$out"
+
+# Transfer and withdrawal.
+out=$("$bin/vol-admin" volunteer transfer "$first" --to smoke-county --reason "moved house" --json "${partner[@]}")
+check "volunteer transfer moves the volunteer and keeps the history" python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+t = d["transfers"]
+sys.exit(not (d["organisation_id"] == "smoke-county" and len(t) == 1 and t[0]["reason"] == "moved house"))
+' <<<"$out"
+set +e
+"$bin/vol-admin" volunteer withdraw "$first" "${admin[@]}" </dev/null >"$work/out" 2>"$work/err"; rc=$?
+set -e
+check "volunteer withdraw without --yes refuses when stdin is not a terminal (exit 2)" test "$rc" -eq 2
+out=$("$bin/vol-admin" volunteer withdraw "$first" --yes --json "${admin[@]}")
+check "volunteer withdraw --yes withdraws and clears the name" python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+sys.exit(not (d["withdrawn_at"] and d["real_name"] == "" and d["document_number"] == ""))
+' <<<"$out"
+out=$("$bin/vol-admin" volunteer list --org smoke-county --json "${admin[@]}")
+check "volunteer list leaves the withdrawn volunteer out" bash -c "! grep -q '$first' <<<'$out'"
+out=$("$bin/vol-admin" volunteer list --org smoke-county --include-withdrawn "${admin[@]}")
+check "volunteer list --include-withdrawn shows them" grep -q "^$first " <<<"$out"
+
 kill -TERM "$server_pid"
 set +e
 wait "$server_pid"; rc=$?
@@ -121,6 +304,8 @@ set -e
 server_pid=
 check "SIGTERM shuts the service down cleanly (exit 0)" test "$rc" -eq 0
 check "no plain ID number in the server log" bash -c "! grep -q 11010519491231002X '$work/server.log'"
+check "no imported ID number in the server log" bash -c \
+  "! grep -qF -f <(cut -d, -f4 '$root/examples/volunteers.csv' | grep -E '^[0-9]{17}[0-9X]$') '$work/server.log'"
 
 echo "smoke: $((checks - failures)) passed, $failures failed"
 [ "$failures" -eq 0 ]

@@ -379,7 +379,7 @@ enum CapOverrideArgument: String, CaseIterable, ExpressibleByArgument {
 /// sending so that a typo is caught locally. The server has the last word.
 enum LedgerArguments {
   /// A volunteer number: "V", a 9-digit sequence and an ISO 7064 MOD 11,10 check digit,
-  /// e.g. V0000000017. Returns it trimmed and upper-cased.
+  /// e.g. V0000000014. Returns it trimmed and upper-cased.
   static func volunteerNumber(_ raw: String, _ what: String) throws -> String {
     let text = raw.trimmingCharacters(in: .whitespacesAndNewlines).uppercased()
     let utf8 = Array(text.utf8)
@@ -387,7 +387,7 @@ enum LedgerArguments {
       utf8.dropFirst().allSatisfy({ (0x30...0x39).contains($0) })
     else {
       throw ValidationError(
-        "\(what) must be a volunteer number: V and 10 digits, e.g. V0000000017 (got '\(raw)').")
+        "\(what) must be a volunteer number: V and 10 digits, e.g. V0000000014 (got '\(raw)').")
     }
     let digits = utf8.dropFirst().map { Int($0) - 0x30 }
     guard Self.mod11_10(Array(digits.prefix(9))) == digits[9] else {
@@ -415,7 +415,8 @@ enum LedgerArguments {
     let id = raw.trimmingCharacters(in: .whitespacesAndNewlines)
     guard (1...64).contains(id.count), !id.contains(where: { $0.isWhitespace || $0.isNewline })
     else {
-      throw ValidationError("\(what) must be an id the service assigned, such as \(example) (got '\(raw)').")
+      throw ValidationError(
+        "\(what) must be an id the service assigned, such as \(example) (got '\(raw)').")
     }
     return id
   }
@@ -426,7 +427,8 @@ enum LedgerArguments {
     let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
     guard range.contains(text.count) else {
       let got = text.isEmpty ? "nothing" : "\(text.count) characters"
-      throw ValidationError("\(what) must be \(range.lowerBound)-\(range.upperBound) characters, got \(got).")
+      throw ValidationError(
+        "\(what) must be \(range.lowerBound)-\(range.upperBound) characters, got \(got).")
     }
     return text
   }

@@ -102,20 +102,26 @@ enum CSV {
         if field.isEmpty && !afterClosingQuote {
           inQuotes = true
           quoteLine = line
-        } else if problem == nil {
-          problem = afterClosingQuote
-            ? "a doubled quote \"\" is only allowed inside a quoted field"
-            : "a quote inside an unquoted field: enclose the whole field in quotes and double "
-              + "the quote (\"\")"
+        } else {
+          // Kept, so the report shows the row as it was.
+          field.append(scalar)
+          if problem == nil {
+            problem =
+              afterClosingQuote
+              ? "text after the closing quote of a field; a quoted field ends at its closing "
+                + "quote, followed by a comma or the end of the line"
+              : "a quote inside an unquoted field: enclose the whole field in quotes and "
+                + "double the quote (\"\")"
+          }
         }
       default:
         recordStarted = true
-        if afterClosingQuote {
-          if problem == nil, scalar != " " && scalar != "\t" {
-            problem = "text after the closing quote of a field; a quoted field ends at its "
-              + "closing quote, followed by a comma or the end of the line"
-          }
-        } else {
+        if afterClosingQuote, problem == nil, scalar != " " && scalar != "\t" {
+          problem =
+            "text after the closing quote of a field; a quoted field ends at its "
+            + "closing quote, followed by a comma or the end of the line"
+        }
+        if !afterClosingQuote || problem != nil {
           field.append(scalar)
         }
       }
@@ -131,7 +137,8 @@ enum CSV {
 
   /// One field quoted when it needs to be (comma, quote, line break, or surrounding spaces).
   static func field(_ value: String) -> String {
-    let needsQuotes = value.contains { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }
+    let needsQuotes =
+      value.contains { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }
       || value.first == " " || value.last == " "
     guard needsQuotes else { return value }
     return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""

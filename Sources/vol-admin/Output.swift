@@ -195,6 +195,9 @@ struct VolunteerView: Encodable {
   var guardianConsent: GuardianConsentView?
   var registeredAt: String?
   var registeredBy: String
+  var skills: [String]
+  var withdrawnAt: String?
+  var transfers: [TransferView]
 
   init(_ volunteer: Volunteer_V1_Volunteer) {
     self.volunteerNumber = volunteer.volunteerNumber
@@ -209,6 +212,9 @@ struct VolunteerView: Encodable {
       volunteer.hasGuardianConsent ? GuardianConsentView(volunteer.guardianConsent) : nil
     self.registeredAt = volunteer.hasRegisteredAt ? volunteer.registeredAt.iso8601 : nil
     self.registeredBy = volunteer.registeredBy
+    self.skills = volunteer.skills
+    self.withdrawnAt = volunteer.hasWithdrawnAt ? volunteer.withdrawnAt.iso8601 : nil
+    self.transfers = volunteer.transfers.map(TransferView.init)
   }
 
   enum CodingKeys: String, CodingKey {
@@ -222,6 +228,9 @@ struct VolunteerView: Encodable {
     case guardianConsent = "guardian_consent"
     case registeredAt = "registered_at"
     case registeredBy = "registered_by"
+    case skills
+    case withdrawnAt = "withdrawn_at"
+    case transfers
   }
 
   func encode(to encoder: any Encoder) throws {
@@ -237,6 +246,9 @@ struct VolunteerView: Encodable {
     try container.encode(self.guardianConsent, forKey: .guardianConsent)
     try container.encode(self.registeredAt, forKey: .registeredAt)
     try container.encode(self.registeredBy, forKey: .registeredBy)
+    try container.encode(self.skills, forKey: .skills)
+    try container.encode(self.withdrawnAt, forKey: .withdrawnAt)
+    try container.encode(self.transfers, forKey: .transfers)
   }
 
   var lines: [(String, String)] {
@@ -258,7 +270,49 @@ struct VolunteerView: Encodable {
       ("guardian consent", guardian),
       ("registered at", Output.humanTime(self.registeredAt)),
       ("registered by", self.registeredBy),
+      ("skills", self.skills.joined(separator: "; ")),
+      ("withdrawn at", Output.humanTime(self.withdrawnAt)),
     ]
+      + self.transfers.map { transfer in
+        (
+          "transfer",
+          "\(Output.humanTime(transfer.transferredAt)) \(transfer.fromOrganisationID) → "
+            + "\(transfer.toOrganisationID) by \(transfer.transferredBy): \(transfer.reason)"
+        )
+      }
+  }
+}
+
+struct TransferView: Encodable {
+  var fromOrganisationID: String
+  var toOrganisationID: String
+  var transferredAt: String?
+  var transferredBy: String
+  var reason: String
+
+  init(_ transfer: Volunteer_V1_Transfer) {
+    self.fromOrganisationID = transfer.fromOrganisationID
+    self.toOrganisationID = transfer.toOrganisationID
+    self.transferredAt = transfer.hasTransferredAt ? transfer.transferredAt.iso8601 : nil
+    self.transferredBy = transfer.transferredBy
+    self.reason = transfer.reason
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case reason
+    case fromOrganisationID = "from_organisation_id"
+    case toOrganisationID = "to_organisation_id"
+    case transferredAt = "transferred_at"
+    case transferredBy = "transferred_by"
+  }
+
+  func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(self.fromOrganisationID, forKey: .fromOrganisationID)
+    try container.encode(self.toOrganisationID, forKey: .toOrganisationID)
+    try container.encode(self.transferredAt, forKey: .transferredAt)
+    try container.encode(self.transferredBy, forKey: .transferredBy)
+    try container.encode(self.reason, forKey: .reason)
   }
 }
 

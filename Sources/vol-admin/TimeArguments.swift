@@ -23,7 +23,8 @@ enum TimeArguments {
   static func instant(_ raw: String) throws -> Google_Protobuf_Timestamp {
     let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
     let characters = Array(text)
-    guard characters.count >= 16, characters[10] == "T" || characters[10] == "t" || characters[10] == " "
+    guard characters.count >= 16,
+      characters[10] == "T" || characters[10] == "t" || characters[10] == " "
     else {
       throw ParseError(description: "'\(raw)' is not \(form)")
     }
@@ -72,7 +73,8 @@ enum TimeArguments {
       }
     }
     guard hour < 24, minute < 60, second < 60 else {
-      throw ParseError(description: "'\(raw)': \(hour):\(minute):\(second) is not a time of day; expected \(form)")
+      throw ParseError(
+        description: "'\(raw)': \(hour):\(minute):\(second) is not a time of day; expected \(form)")
     }
     var offset: Int?
     if index < characters.count {
@@ -97,7 +99,8 @@ enum TimeArguments {
       }
       guard index == characters.count else { throw bad }
     }
-    let local = Int64(Self.daysSinceEpoch(date)) * 86_400 + Int64(hour * 3600 + minute * 60 + second)
+    let local =
+      Int64(Self.daysSinceEpoch(date)) * 86_400 + Int64(hour * 3600 + minute * 60 + second)
     let seconds: Int64
     if let offset {
       seconds = local - Int64(offset)
@@ -144,17 +147,4 @@ extension Google_Protobuf_Timestamp {
   /// Seconds since the epoch as a Double, for durations and comparisons.
   var secondsValue: Double { Double(self.seconds) + Double(self.nanos) / 1e9 }
 
-  /// The instant in Asia/Shanghai with its offset, e.g. `2026-03-01T09:00:00+08:00`.
-  var shanghaiText: String {
-    let offset = TimeArguments.shanghai.secondsFromGMT(
-      for: Date(timeIntervalSince1970: TimeInterval(self.seconds)))
-    var shifted = self
-    shifted.seconds += Int64(offset)
-    shifted.nanos = 0
-    let utc = shifted.iso8601  // "YYYY-MM-DDTHH:MM:SSZ" of the local wall time
-    let sign = offset < 0 ? "-" : "+"
-    let magnitude = abs(offset)
-    return String(utc.dropLast()) + sign + CalendarDate.pad(magnitude / 3600, 2) + ":"
-      + CalendarDate.pad(magnitude / 60 % 60, 2)
-  }
 }

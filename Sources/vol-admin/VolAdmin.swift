@@ -19,12 +19,14 @@ struct VolAdmin: AsyncParsableCommand {
         vol-admin health --host 127.0.0.1 --port 7443
         vol-admin principal list --json
         vol-admin org tree
+        vol-admin import volunteers examples/volunteers.csv
 
       Exit codes: 0 success; 1 the server refused or failed the call; 2 usage error or \
       missing/unreadable certificate files; 3 the server could not be reached.
       """,
     subcommands: [
-      HealthCommand.self, VolunteerCommand.self, OrgCommand.self, PrincipalCommand.self,
+      HealthCommand.self, VolunteerCommand.self, ActivityCommand.self, HoursCommand.self,
+      ImportCommand.self, OrgCommand.self, PrincipalCommand.self,
     ]
   )
 

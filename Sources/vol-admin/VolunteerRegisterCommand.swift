@@ -14,7 +14,8 @@ struct VolunteerRegisterCommand: AsyncParsableCommand {
       taken from the number, and --birth-date/--sex, if given, must agree with it. Every other \
       document type needs --birth-date and --sex. Under 18 a guardian consent is recorded \
       (mandatory under 14): give --guardian-name, --guardian-relation and \
-      --guardian-consent-date together.
+      --guardian-consent-date together. Ages are computed in Asia/Shanghai. A phone is a \
+      mainland mobile number (11 digits starting with 13-19, optionally after +86).
 
       The request carries an idempotency key (a new UUID unless --idempotency-key is given): \
       repeating the command with the same key and the same details returns the original \
@@ -23,7 +24,8 @@ struct VolunteerRegisterCommand: AsyncParsableCommand {
 
       Examples:
         vol-admin volunteer register --name 张三 --document-type resident-id \\
-          --document 11010519491231002X --phone 13800138000 --org org-beijing
+          --document 11010519491231002X --phone 13800138000 --org org-beijing \\
+          --skill "first aid" --skill 手语
         vol-admin volunteer register --name "Anna Müller" \\
           --document-type passport --document C01234567 \\
           --birth-date 2012-03-04 --sex female --org org-beijing \\
@@ -53,7 +55,9 @@ struct VolunteerRegisterCommand: AsyncParsableCommand {
   @Option(help: ArgumentHelp("Sex; required unless the document is a resident ID.", valueName: "sex"))
   var sex: SexArgument?
 
-  @Option(help: ArgumentHelp("Mainland mobile number: 11 digits starting with 1.", valueName: "phone"))
+  @Option(
+    help: ArgumentHelp(
+      "Mainland mobile number: 11 digits starting with 13-19 (+86 allowed).", valueName: "phone"))
   var phone: String?
 
   @Option(help: ArgumentHelp("Id of the organisation the volunteer registers under.", valueName: "org-id"))
@@ -71,6 +75,13 @@ struct VolunteerRegisterCommand: AsyncParsableCommand {
     help: ArgumentHelp("When the guardian gave consent.", valueName: "yyyy-mm-dd"),
     transform: CalendarDate.parse)
   var guardianConsentDate: CalendarDate?
+
+  @Option(
+    name: .customLong("skill"),
+    help: ArgumentHelp(
+      "A skill, e.g. \"first aid\" (1-40 characters; repeat for more, at most 20).",
+      valueName: "skill"))
+  var skills: [String] = []
 
   @Option(
     help: ArgumentHelp(
@@ -104,101 +115,11 @@ struct VolunteerRegisterCommand: AsyncParsableCommand {
   /// Checks the options and builds the request, throwing a message that says what is
   /// expected. The server checks again and has the last word.
   func makeRequest(idempotencyKey: String) throws -> Volunteer_V1_RegisterVolunteerRequest {
-    var request = Volunteer_V1_RegisterVolunteerRequest()
-    request.idempotencyKey = try Self.required(idempotencyKey, "--idempotency-key")
-    request.realName = try Self.required(self.name, "--name")
-    request.documentType = self.documentType.proto
-    request.organisationID = try Self.required(self.org, "--org")
-    let today = CalendarDate.todayInShanghai
-
-    let document = try Self.required(self.document, "--document")
-    if self.documentType == .residentID {
-      let id = try ResidentIDNumber(validating: document)
-      if id.birthDate > today {
-        throw ValidationError(
-          "--document: the resident ID's birth date \(id.birthDate) is in the future.")
-      }
-      if let birthDate = self.birthDate, birthDate != id.birthDate {
-        throw ValidationError(
-          "--birth-date \(birthDate) contradicts the resident ID, whose birth date is "
-            + "\(id.birthDate): leave --birth-date out or fix it.")
-      }
-      if let sex = self.sex, sex != id.sex {
-        throw ValidationError(
-          "--sex \(sex.rawValue) contradicts the resident ID, which is that of a \(id.sex.rawValue) "
-            + "(odd 17th digit: male, even: female): leave --sex out or fix it.")
-      }
-      request.documentNumber = id.normalized
-      request.birthDate = id.birthDate.proto
-      request.sex = id.sex.proto
-    } else {
-      guard !document.contains(where: \.isWhitespace) else {
-        throw ValidationError("--document must not contain spaces: '\(document)'.")
-      }
-      guard let birthDate = self.birthDate else {
-        throw ValidationError(
-          "--birth-date YYYY-MM-DD is required for \(self.documentType.phrase) "
-            + "(only a resident ID carries the birth date).")
-      }
-      guard let sex = self.sex else {
-        throw ValidationError(
-          "--sex male|female is required for \(self.documentType.phrase) "
-            + "(only a resident ID carries the sex).")
-      }
-      request.documentNumber = document
-      request.birthDate = birthDate.proto
-      request.sex = sex.proto
-    }
-    if let birthDate = self.birthDate, birthDate > today {
-      throw ValidationError("--birth-date \(birthDate) is in the future.")
-    }
-
-    if let phone = self.phone {
-      let digits = phone.filter { $0 != " " && $0 != "-" }
-      guard digits.count == 11, digits.first == "1",
-        digits.allSatisfy({ $0.isASCII && $0.isNumber })
-      else {
-        throw ValidationError(
-          "--phone must be a mainland mobile number: 11 digits starting with 1, "
-            + "e.g. 13800138000 (got '\(phone)').")
-      }
-      request.phone = digits
-    }
-
-    let guardian: [(String, Bool)] = [
-      ("--guardian-name", self.guardianName != nil),
-      ("--guardian-relation", self.guardianRelation != nil),
-      ("--guardian-consent-date", self.guardianConsentDate != nil),
-    ]
-    let given = guardian.filter(\.1).map(\.0)
-    if !given.isEmpty {
-      guard given.count == guardian.count,
-        let name = self.guardianName, let relation = self.guardianRelation,
-        let consentDate = self.guardianConsentDate
-      else {
-        let missing = guardian.filter { !$0.1 }.map(\.0)
-        throw ValidationError(
-          "--guardian-name, --guardian-relation and --guardian-consent-date go together: "
-            + "missing \(missing.joined(separator: " and ")).")
-      }
-      if consentDate > today {
-        throw ValidationError("--guardian-consent-date \(consentDate) is in the future.")
-      }
-      var consent = Volunteer_V1_GuardianConsent()
-      consent.guardianName = try Self.required(name, "--guardian-name")
-      consent.relation = try Self.required(relation, "--guardian-relation")
-      consent.consentDate = consentDate.proto
-      request.guardianConsent = consent
-    }
-    return request
-  }
-
-  /// The value trimmed; throws if nothing is left.
-  private static func required(_ value: String, _ option: String) throws -> String {
-    let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
-    guard !trimmed.isEmpty else {
-      throw ValidationError("\(option) must not be empty.")
-    }
-    return trimmed
+    let input = VolunteerRegistrationInput(
+      name: self.name, documentType: self.documentType, document: self.document,
+      birthDate: self.birthDate, sex: self.sex, phone: self.phone, org: self.org,
+      guardianName: self.guardianName, guardianRelation: self.guardianRelation,
+      guardianConsentDate: self.guardianConsentDate, skills: self.skills)
+    return try input.makeRequest(idempotencyKey: idempotencyKey, labels: .options)
   }
 }

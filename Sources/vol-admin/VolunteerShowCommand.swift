@@ -12,27 +12,24 @@ struct VolunteerShowCommand: AsyncParsableCommand {
       phone are shown unmasked only to admins.
 
       Example:
-        vol-admin volunteer show V2026000123
-        vol-admin volunteer show V2026000123 --json
+        vol-admin volunteer show V2026000122
+        vol-admin volunteer show V2026000122 --json
       """
   )
 
-  @Argument(help: ArgumentHelp("The volunteer number, e.g. V2026000123.", valueName: "number"))
+  @Argument(help: ArgumentHelp("The volunteer number, e.g. V2026000122.", valueName: "number"))
   var number: String
 
   @OptionGroup
   var connection: ConnectionOptions
 
   func validate() throws {
-    let number = self.number.trimmingCharacters(in: .whitespaces)
-    guard !number.isEmpty, !number.contains(where: \.isWhitespace) else {
-      throw ValidationError("<number> must be a volunteer number such as V2026000123.")
-    }
+    _ = try LedgerArguments.volunteerNumber(self.number, "<number>")
   }
 
   func run() async throws {
     var request = Volunteer_V1_GetVolunteerRequest()
-    request.volunteerNumber = self.number.trimmingCharacters(in: .whitespaces)
+    request.volunteerNumber = try LedgerArguments.volunteerNumber(self.number, "<number>")
     let volunteer = try await self.connection.withClient { client, options in
       try await Volunteer_V1_Volunteers.Client(wrapping: client)
         .getVolunteer(request, options: options)

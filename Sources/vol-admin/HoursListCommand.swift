@@ -1,0 +1,97 @@
+import ArgumentParser
+import Foundation
+import WireProtocol
+
+struct HoursListCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "list",
+    abstract: "List a volunteer's records with their approved totals.",
+    discussion: """
+      Calls Hours.ListRecords and prints the volunteer's records inside your scope, oldest \
+      first (id, status, activity, organisation, start, end, raw minutes, credited hours, \
+      late, review reason), then the approved totals the ledger keeps: records, raw minutes \
+      and credited hours. Credited hours are shown with one decimal (credited half hours / \
+      2). With --json, an object with "records" and the totals.
+
+      Example:
+        vol-admin hours list V0000000014
+        vol-admin hours list V0000000014 --json
+      """
+  )
+
+  @Argument(help: ArgumentHelp("The volunteer number, e.g. V0000000014.", valueName: "volunteer"))
+  var volunteer: String
+
+  @OptionGroup
+  var connection: ConnectionOptions
+
+  func validate() throws {
+    _ = try LedgerArguments.volunteerNumber(self.volunteer, "<volunteer>")
+  }
+
+  func run() async throws {
+    var request = Volunteer_V1_ListRecordsRequest()
+    request.volunteerNumber = try LedgerArguments.volunteerNumber(self.volunteer, "<volunteer>")
+    let response = try await self.connection.withClient { client, options in
+      try await Volunteer_V1_Hours.Client(wrapping: client).listRecords(request, options: options)
+    }
+    let view = RecordListView(volunteerNumber: request.volunteerNumber, response)
+    if self.connection.json {
+      try Output.json(view)
+      return
+    }
+    Output.table(
+      header: [
+        "ID", "STATUS", "ACTIVITY", "ORGANISATION", "START", "END", "MINUTES", "CREDITED H",
+        "LATE", "REVIEW",
+      ],
+      rows: view.records.map {
+        [
+          $0.id, $0.status, $0.activityID, $0.organisationID, Output.humanTime($0.startTime),
+          Output.humanTime($0.endTime), String($0.minutes), $0.creditedHours,
+          $0.late ? "late" : "", $0.reviewReason ?? "",
+        ]
+      })
+    Console.out("")
+    Output.keyValues([
+      ("approved records", String(view.approvedRecords)),
+      ("approved minutes", String(view.approvedMinutes)),
+      ("approved hours", Output.hours(halfHours: view.approvedCreditedHalfHours)),
+    ])
+  }
+}
+
+struct RecordListView: Encodable {
+  var volunteerNumber: String
+  var records: [ServiceRecordView]
+  var approvedRecords: Int
+  var approvedMinutes: Int
+  var approvedCreditedHalfHours: Int
+
+  init(volunteerNumber: String, _ response: Volunteer_V1_ListRecordsResponse) {
+    self.volunteerNumber = volunteerNumber
+    self.records = response.records.map(ServiceRecordView.init)
+    self.approvedRecords = Int(response.approvedRecords)
+    self.approvedMinutes = Int(response.approvedMinutes)
+    self.approvedCreditedHalfHours = Int(response.approvedCreditedHalfHours)
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case records
+    case volunteerNumber = "volunteer_number"
+    case approvedRecords = "approved_records"
+    case approvedMinutes = "approved_minutes"
+    case approvedCreditedHalfHours = "approved_credited_half_hours"
+    case approvedHours = "approved_hours"
+  }
+
+  func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(self.volunteerNumber, forKey: .volunteerNumber)
+    try container.encode(self.records, forKey: .records)
+    try container.encode(self.approvedRecords, forKey: .approvedRecords)
+    try container.encode(self.approvedMinutes, forKey: .approvedMinutes)
+    try container.encode(self.approvedCreditedHalfHours, forKey: .approvedCreditedHalfHours)
+    try container.encode(Double(self.approvedCreditedHalfHours) / 2, forKey: .approvedHours)
+  }
+}
