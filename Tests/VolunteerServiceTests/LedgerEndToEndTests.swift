@@ -305,6 +305,23 @@ struct LedgerEndToEndTests {
           try await writer.write(contentsOf: sent.prefix(10))
         })
         #expect(again.replayed == 10)
+
+        // A retry is answered from the ledger even once the state that was checked has
+        // changed: the activity is closed and the volunteer has withdrawn.
+        _ = try await activities.closeActivity(.with { $0.id = activity.id })
+        _ = try await Volunteer_V1_Volunteers.Client(wrapping: admin).withdrawVolunteer(
+          .with { $0.volunteerNumber = volunteer })
+        let replayedAfterWithdrawal = try await hours.logHours(
+          Self.log(key: "r1", volunteer: volunteer, activity: activity.id, day: 0, from: 9, to: 11 + 1.0 / 3))
+        #expect(replayedAfterWithdrawal.id == first.id)
+        let uploadAfterWithdrawal = try await hours.uploadHours(requestProducer: { writer in
+          try await writer.write(contentsOf: sent.prefix(3))
+        })
+        #expect(uploadAfterWithdrawal.replayed == 3)
+        await expectRPCError(.failedPrecondition) {
+          _ = try await hours.logHours(
+            Self.log(key: "new-after-withdrawal", volunteer: volunteer, activity: activity.id, day: 6, from: 1, to: 2))
+        }
       }
       // Approved records are immutable even to someone editing the database file directly.
       let database = try DatabaseQueue(path: dataDirectory + "/volunteer.sqlite")

@@ -98,8 +98,12 @@ struct ServiceEndToEndTests {
     try await withRunningService { port, _ in
       try await withClient(port: port, certificate: "admin") { admin in
         let volunteers = Volunteer_V1_Volunteers.Client(wrapping: admin)
-        let first = try await volunteers.registerVolunteer(Self.registration(key: "a")).volunteer
-        let retry = try await volunteers.registerVolunteer(Self.registration(key: "a")).volunteer
+        let firstResponse = try await volunteers.registerVolunteer(Self.registration(key: "a"))
+        let first = firstResponse.volunteer
+        #expect(!firstResponse.replayed)
+        let retryResponse = try await volunteers.registerVolunteer(Self.registration(key: "a"))
+        #expect(retryResponse.replayed)
+        let retry = retryResponse.volunteer
         #expect(retry.volunteerNumber == first.volunteerNumber)
 
         let conflict = await expectRPCError(.failedPrecondition) {

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The service's own public identifier of a volunteer: "V" followed by a 9-digit sequence
-/// number and an ISO 7064 MOD 11,10 check digit, e.g. `V0000000017`.
+/// number and an ISO 7064 MOD 11,10 check digit, e.g. `V0000000014` for the first.
 ///
 /// The national ID number is never the public identifier; the check digit lets a typo be
 /// refused as malformed instead of reported as "not found".
@@ -24,7 +24,7 @@ public struct VolunteerNumber: Sendable, Hashable, CustomStringConvertible {
     else {
       throw IdentityValidationError(
         field: "volunteer_number",
-        reason: "expected \"V\" followed by 10 digits (e.g. V0000000017), got \"\(raw)\"")
+        reason: "expected \"V\" followed by 10 digits (e.g. V0000000014), got \"\(raw)\"")
     }
     let digits = utf8.dropFirst().map { Int($0 - 48) }
     guard Self.checkDigit(for: Array(digits.prefix(9))) == digits[9] else {

@@ -16,9 +16,13 @@ struct HoursService: Volunteer_V1_Hours.SimpleServiceProtocol {
     request: Volunteer_V1_LogHoursRequest, context: ServerContext
   ) async throws -> Volunteer_V1_ServiceRecord {
     let caller = try Caller.required()
-    let entry = try await self.prepare(request, caller: caller, now: Date())
-    return try await withDomainErrors {
-      try await self.store.logRecord(entry.makeRecord, idempotency: entry.idempotency).value.proto
+    switch try await self.prepare(request, caller: caller, now: Date()) {
+    case .replayed(let record):
+      return record.proto
+    case .write(let entry):
+      return try await withDomainErrors {
+        try await self.store.logRecord(entry.makeRecord, idempotency: entry.idempotency).value.proto
+      }
     }
   }
 
@@ -37,7 +41,7 @@ struct HoursService: Volunteer_V1_Hours.SimpleServiceProtocol {
     }
     let now = Date()
     // Validation reads the store; the writes then go in one ordered transaction.
-    var prepared: [Result<NewRecord, RPCError>] = []
+    var prepared: [Result<PreparedRecord, RPCError>] = []
     prepared.reserveCapacity(requests.count)
     for record in requests {
       do {
@@ -46,7 +50,9 @@ struct HoursService: Volunteer_V1_Hours.SimpleServiceProtocol {
         prepared.append(.failure(error))
       }
     }
-    let batch = prepared.compactMap { try? $0.get() }
+    let batch = prepared.compactMap { preparation -> NewRecord? in
+      if case .success(.write(let entry)) = preparation { entry } else { nil }
+    }
     var written = try await self.store.logRecords(batch).makeIterator()
 
     var response = Volunteer_V1_UploadHoursResponse()
@@ -57,7 +63,8 @@ struct HoursService: Volunteer_V1_Hours.SimpleServiceProtocol {
       let outcome: Result<WriteOutcome<ServiceRecord>, RPCError> =
         switch preparation {
         case .failure(let error): .failure(error)
-        case .success:
+        case .success(.replayed(let stored)): .success(.replayed(stored))
+        case .success(.write):
           (written.next() ?? .failure(RecordStoreError.notFound("no result"))).mapError(Self.rpcError)
         }
       switch outcome {
@@ -152,14 +159,29 @@ struct HoursService: Volunteer_V1_Hours.SimpleServiceProtocol {
 
   // MARK: Helpers
 
-  /// Applies every rule that can be checked before the write transaction and returns the
-  /// record to write, or the `RPCError` that refuses it.
+  /// What a log request becomes before the write transaction.
+  private enum PreparedRecord {
+    /// A retry of a record already logged under the same key and content.
+    case replayed(ServiceRecord)
+    /// A new record to write.
+    case write(NewRecord)
+  }
+
+  /// Answers a retry from the ledger, or applies every rule that can be checked before the
+  /// write transaction and returns the record to write, or the `RPCError` that refuses it.
   private func prepare(_ request: Volunteer_V1_LogHoursRequest, caller: Principal, now: Date)
-    async throws(RPCError) -> NewRecord
+    async throws(RPCError) -> PreparedRecord
   {
     do {
       return try await withDomainErrors {
         try IdempotencyKey.validate(request.idempotencyKey)
+        let claim = IdempotencyClaim(
+          principalID: caller.id, key: request.idempotencyKey,
+          method: Volunteer_V1_Hours.Method.LogHours.descriptor.fullyQualifiedMethod,
+          requestDigest: try IdempotencyKey.digest(of: request) { $0.idempotencyKey = "" })
+        if let replayed = try await self.store.replayedRecord(for: claim) {
+          return .replayed(replayed)
+        }
         let number = try VolunteerNumber(validating: request.volunteerNumber)
         guard request.hasStartTime, request.hasEndTime else {
           throw IdentityValidationError(
@@ -198,18 +220,14 @@ struct HoursService: Volunteer_V1_Hours.SimpleServiceProtocol {
         let draft = try ServiceRecordDraft.validated(
           start: request.startTime.date, end: request.endTime.date, now: now,
           activityStatus: activity.status, activityWindow: activity.window, policy: self.policy)
-        let claim = IdempotencyClaim(
-          principalID: caller.id, key: request.idempotencyKey,
-          method: Volunteer_V1_Hours.Method.LogHours.descriptor.fullyQualifiedMethod,
-          requestDigest: try IdempotencyKey.digest(of: request) { $0.idempotencyKey = "" })
-        return NewRecord(
+        return .write(NewRecord(
           makeRecord: { id in
             ServiceRecord(
               id: id, volunteerNumber: number.value, activityID: activity.id,
               organisationID: activity.organisationID, span: draft.span, minutes: draft.minutes,
               creditedHalfHours: draft.creditedHalfHours, content: content, status: .pending,
               isLate: draft.isLate, submittedBy: caller.id, submittedAt: now)
-          }, idempotency: claim)
+          }, idempotency: claim))
       }
     } catch let error as RPCError {
       throw error

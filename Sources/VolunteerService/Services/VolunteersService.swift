@@ -37,6 +37,7 @@ struct VolunteersService: Volunteer_V1_Volunteers.SimpleServiceProtocol {
         try self.newVolunteer(registration, registeredBy: caller.id), idempotency: claim)
       return try .with {
         $0.volunteer = try outcome.value.proto(for: caller, protector: self.protector)
+        if case .replayed = outcome { $0.replayed = true }
       }
     }
   }

@@ -111,6 +111,13 @@ public protocol RecordStore: Sendable {
   func logRecord(_ makeRecord: @escaping @Sendable (_ id: String) -> ServiceRecord, idempotency: IdempotencyClaim)
     async throws -> WriteOutcome<ServiceRecord>
 
+  /// The record already logged under `claim` (same key, same content), or `nil` for a first
+  /// use of the key. Retries are answered from here before any check that depends on state
+  /// that may have changed since (a withdrawal, a closed activity).
+  ///
+  /// - Throws: ``RecordStoreError/idempotencyConflict(key:)`` for the same key with other content.
+  func replayedRecord(for claim: IdempotencyClaim) async throws -> ServiceRecord?
+
   /// Logs a batch in one transaction, in order, each record on its own: the result at each
   /// position is that record's outcome or the error that refused it alone.
   func logRecords(_ batch: [NewRecord]) async throws -> [Result<WriteOutcome<ServiceRecord>, any Error>]

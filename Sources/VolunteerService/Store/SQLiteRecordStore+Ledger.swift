@@ -83,6 +83,12 @@ extension SQLiteRecordStore {
     }
   }
 
+  public func replayedRecord(for claim: IdempotencyClaim) async throws -> ServiceRecord? {
+    try await self.pool.read { db in
+      try Self.replayedResult(db, claim: claim).flatMap { try Self.fetchRecord(db, id: $0) }
+    }
+  }
+
   public func logRecords(_ batch: [NewRecord]) async throws
     -> [Result<WriteOutcome<ServiceRecord>, any Error>]
   {

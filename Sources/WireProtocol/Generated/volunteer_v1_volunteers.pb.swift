@@ -229,6 +229,10 @@ public nonisolated struct Volunteer_V1_RegisterVolunteerResponse: Sendable {
   /// Clears the value of `volunteer`. Subsequent reads from it will return its default value.
   public mutating func clearVolunteer() {self._volunteer = nil}
 
+  /// True when this answers a retry: the volunteer was registered by an earlier
+  /// call with the same idempotency key and content.
+  public var replayed: Bool = false
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -647,7 +651,7 @@ nonisolated extension Volunteer_V1_RegisterVolunteerRequest: SwiftProtobuf.Messa
 
 nonisolated extension Volunteer_V1_RegisterVolunteerResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".RegisterVolunteerResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}volunteer\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}volunteer\0\u{1}replayed\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -656,6 +660,7 @@ nonisolated extension Volunteer_V1_RegisterVolunteerResponse: SwiftProtobuf.Mess
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularMessageField(value: &self._volunteer) }()
+      case 2: try { try decoder.decodeSingularBoolField(value: &self.replayed) }()
       default: break
       }
     }
@@ -669,11 +674,15 @@ nonisolated extension Volunteer_V1_RegisterVolunteerResponse: SwiftProtobuf.Mess
     try { if let v = self._volunteer {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
     } }()
+    if self.replayed != false {
+      try visitor.visitSingularBoolField(value: self.replayed, fieldNumber: 2)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Volunteer_V1_RegisterVolunteerResponse, rhs: Volunteer_V1_RegisterVolunteerResponse) -> Bool {
     if lhs._volunteer != rhs._volunteer {return false}
+    if lhs.replayed != rhs.replayed {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
