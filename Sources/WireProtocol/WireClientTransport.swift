@@ -130,24 +130,20 @@ public final class WireClientTransport: ClientTransport {
 
   /// Task cancellation: stops at once, closing the connection and failing calls.
   private func shutDownNow() {
-    let previous = self.state.withLock { state in
-      defer { state = .shutDown }
-      return state
-    }
-    self.abortAttempt()
-    switch previous {
-    case .connecting(let waiters):
-      for waiter in waiters.values {
-        waiter.resume(throwing: RPCError(code: .unavailable, message: "the client was cancelled"))
-      }
-    case .ready(let connection):
+    self.shutDown(waitersFailWith: "the client was cancelled") { connection in
       connection.channel.close(promise: nil)
-    case .failed, .shutDown:
-      break
     }
   }
 
   public func beginGracefulShutdown() {
+    self.shutDown(waitersFailWith: "the client is shutting down") { connection in
+      connection.handler.eventLoop.execute { connection.handler.value.beginGracefulShutdown() }
+    }
+  }
+
+  /// Moves to `.shutDown` once: aborts a connection attempt, fails the calls waiting for a
+  /// connection with `reason`, and hands a ready connection to `closeConnection`.
+  private func shutDown(waitersFailWith reason: String, closeConnection: (Connection) -> Void) {
     let previous = self.state.withLock { state in
       defer { state = .shutDown }
       return state
@@ -156,10 +152,10 @@ public final class WireClientTransport: ClientTransport {
     switch previous {
     case .connecting(let waiters):
       for waiter in waiters.values {
-        waiter.resume(throwing: RPCError(code: .unavailable, message: "the client is shutting down"))
+        waiter.resume(throwing: RPCError(code: .unavailable, message: reason))
       }
     case .ready(let connection):
-      connection.handler.eventLoop.execute { connection.handler.value.beginGracefulShutdown() }
+      closeConnection(connection)
     case .failed, .shutDown:
       break
     }

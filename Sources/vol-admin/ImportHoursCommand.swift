@@ -141,24 +141,10 @@ struct ImportHoursCommand: AsyncParsableCommand {
       }
       results.append(result)
     }
-    ImportFinish.listLocalProblems(results, file: table.path)
-
-    var stop: ImportStop?
-    let sendNothing =
-      self.options.dryRun || (self.options.strict && results.contains { $0.outcome == .refused })
-    if !sendNothing, !prepared.isEmpty {
-      let outcome = try await self.send(prepared)
-      for (index, result) in outcome.results {
-        results[index].outcome = result.outcome
-        results[index].id = result.id
-        results[index].code = result.code
-        results[index].reason = result.reason
-      }
-      stop = outcome.stop
-    }
-    try ImportFinish.finish(
-      kind: "hours", table: table, options: self.options, results: results, stop: stop,
-      json: self.connection.json)
+    try await ImportFinish.sendAndFinish(
+      kind: "hours", table: table, options: self.options, localResults: results,
+      hasRowsToSend: !prepared.isEmpty, json: self.connection.json
+    ) { try await self.send(prepared) }
   }
 
   /// Uploads the prepared rows in batches, one after the other; returns a result per row

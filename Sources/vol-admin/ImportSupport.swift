@@ -423,6 +423,31 @@ enum ImportFinish {
   /// accepted or already present, 1 when any was refused (or the service refused the calls),
   /// 2 when local checks failed under --strict or --dry-run, 3 when the service could not be
   /// reached.
+  /// Sends the rows that passed the local checks (unless this is a dry run, or a strict run
+  /// with local refusals), merges the server's answers into the local results, then prints
+  /// the summary and writes the report through ``finish(kind:table:options:results:stop:json:)``.
+  static func sendAndFinish(
+    kind: String, table: ImportTable, options: ImportOptions, localResults: [ImportRowResult],
+    hasRowsToSend: Bool, json: Bool,
+    send: () async throws -> (results: [Int: ImportRowResult], stop: ImportStop?)
+  ) async throws {
+    Self.listLocalProblems(localResults, file: table.path)
+    var results = localResults
+    var stop: ImportStop?
+    let sendNothing = options.dryRun || (options.strict && results.contains { $0.outcome == .refused })
+    if !sendNothing, hasRowsToSend {
+      let outcome = try await send()
+      for (index, result) in outcome.results {
+        results[index].outcome = result.outcome
+        results[index].id = result.id
+        results[index].code = result.code
+        results[index].reason = result.reason
+      }
+      stop = outcome.stop
+    }
+    try Self.finish(kind: kind, table: table, options: options, results: results, stop: stop, json: json)
+  }
+
   static func finish(
     kind: String, table: ImportTable, options: ImportOptions, results: [ImportRowResult],
     stop: ImportStop?, json: Bool
