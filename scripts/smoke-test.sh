@@ -177,6 +177,20 @@ d = json.load(sys.stdin)
 sys.exit(not (len(d["records"]) == 2 and d["approved_records"] == 1 and d["approved_minutes"] == 140
   and d["approved_credited_half_hours"] == 5 and d["approved_hours"] == 2.5))
 ' <<<"$out"
+out=$("$bin/vol-admin" stats "${admin[@]}")
+check "stats counts the approved record and its 140 minutes" \
+  bash -c 'grep -Eq "^approved records: +1$" <<<"$1" && grep -Eq "^approved minutes: +140$" <<<"$1"' _ "$out"
+out=$("$bin/vol-admin" hours correct "$record" --adjust-minutes -20 --reason "left early" \
+  --idempotency-key smoke-correct "${admin[@]}")
+check "hours correct makes an adjustment of -20 minutes referencing the record" \
+  bash -c 'grep -Eq "^kind: +adjustment$" <<<"$1" && grep -Eq "^minutes: +-20$" <<<"$1" && grep -Eq "^corrects: +$2$" <<<"$1"' _ "$out" "$record"
+out=$("$bin/vol-admin" hours list "$number" "${admin[@]}")
+check "the totals follow the correction: 120 approved minutes, 2.0 h" \
+  bash -c 'grep -Eq "^approved minutes: +120$" <<<"$1" && grep -Eq "^approved hours: +2\.0$" <<<"$1"' _ "$out"
+set +e
+"$bin/vol-admin" hours correct "$record" --reverse --adjust-minutes 5 --reason x "${admin[@]}" 2>/dev/null; rc=$?
+set -e
+check "hours correct refuses --reverse with --adjust-minutes (exit 2)" test "$rc" -eq 2
 out=$("$bin/vol-admin" activity list --org smoke-province "${admin[@]}")
 check "activity list shows the published activity" grep -Eq "^$activity +published +education +smoke-county " <<<"$out"
 

@@ -23,7 +23,7 @@ struct HoursCommand: AsyncParsableCommand {
       """,
     subcommands: [
       HoursLogCommand.self, HoursApproveCommand.self, HoursRejectCommand.self,
-      HoursListCommand.self,
+      HoursListCommand.self, HoursCorrectCommand.self,
     ]
   )
 }

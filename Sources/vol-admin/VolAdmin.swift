@@ -26,7 +26,7 @@ struct VolAdmin: AsyncParsableCommand {
       """,
     subcommands: [
       HealthCommand.self, VolunteerCommand.self, ActivityCommand.self, HoursCommand.self,
-      ImportCommand.self, OrgCommand.self, PrincipalCommand.self,
+      ImportCommand.self, OrgCommand.self, PrincipalCommand.self, StatsCommand.self,
     ]
   )
 
