@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 
 /// The embedded default store: SQLite through GRDB, in WAL mode with `synchronous=FULL`,
 /// writes batched by a ``GroupCommitWriter`` so every acknowledged write is durable
@@ -9,6 +10,17 @@ public final class SQLiteRecordStore: RecordStore {
 
   let pool: DatabasePool
   let writer: GroupCommitWriter
+  /// Principals by id. Every call authenticates through ``principal(id:)``; this process is
+  /// the database's only writer, so the map is kept exact by updating it after each write of
+  /// a principal commits, and a call costs no database read.
+  private let principals = Mutex(PrincipalMap())
+
+  /// The principal map and a counter of principal writes: a read fills the map only if no
+  /// write happened since it started, so a stale row can never replace a newer one.
+  private struct PrincipalMap {
+    var byID: [String: Principal] = [:]
+    var writes: UInt64 = 0
+  }
 
   /// Opens (creating if needed) the database at `path` and applies pending migrations.
   public init(path: String) throws {
@@ -61,7 +73,23 @@ public final class SQLiteRecordStore: RecordStore {
   }
 
   public func principal(id: String) async throws -> Principal? {
-    try await self.pool.read { db in try Self.fetchPrincipal(db, id: id) }
+    let (cached, writes) = self.principals.withLock { ($0.byID[id], $0.writes) }
+    if let cached { return cached }
+    let principal = try await self.pool.read { db in try Self.fetchPrincipal(db, id: id) }
+    if let principal {
+      self.principals.withLock { map in
+        if map.writes == writes { map.byID[principal.id] = principal }
+      }
+    }
+    return principal
+  }
+
+  /// Records a principal whose write has committed.
+  private func remember(_ principal: Principal) {
+    self.principals.withLock { map in
+      map.writes += 1
+      map.byID[principal.id] = principal
+    }
   }
 
   public func addPrincipal(_ principal: Principal) async throws {
@@ -75,6 +103,7 @@ public final class SQLiteRecordStore: RecordStore {
       }
       try Self.insert(principal, db)
     }
+    self.remember(principal)
   }
 
   public func principals(withinScope scopeOrganisationID: String) async throws -> [Principal] {
@@ -151,7 +180,7 @@ public final class SQLiteRecordStore: RecordStore {
   public func setPrincipalEnabled(
     id: String, enabled: Bool, withinScope scopeOrganisationID: String
   ) async throws -> Principal? {
-    try await self.writer.write { db in
+    let updated: Principal? = try await self.writer.write { db in
       guard let principal = try Self.fetchPrincipal(db, id: id),
         try Self.organisation(
           db, id: principal.scopeOrganisationID, withinScope: scopeOrganisationID) != nil
@@ -162,6 +191,8 @@ public final class SQLiteRecordStore: RecordStore {
       updated.isEnabled = enabled
       return updated
     }
+    if let updated { self.remember(updated) }
+    return updated
   }
 
   public func organisation(id: String, withinScope scopeOrganisationID: String) async throws
