@@ -38,10 +38,7 @@ struct ActivitiesService: Volunteer_V1_Activities.SimpleServiceProtocol {
         try await self.store.organisation(
           id: request.organisationID, withinScope: caller.scopeOrganisationID) != nil
       else {
-        throw RPCError(
-          code: .notFound,
-          message: "organisation_id: organisation \"\(request.organisationID)\" does not exist or "
-            + "is outside your scope")
+        throw RPCError.notFoundInScope("organisation \"\(request.organisationID)\"", field: "organisation_id")
       }
       let claim = IdempotencyClaim(
         principalID: caller.id, key: request.idempotencyKey,
@@ -93,9 +90,7 @@ struct ActivitiesService: Volunteer_V1_Activities.SimpleServiceProtocol {
         before: request.hasBefore ? request.before.date : nil,
         withinScope: caller.scopeOrganisationID)
     else {
-      throw RPCError(
-        code: .notFound,
-        message: "organisation_id: organisation \"\(root)\" does not exist or is outside your scope")
+      throw RPCError.notFoundInScope("organisation \"\(root)\"", field: "organisation_id")
     }
     return .with { $0.activities = activities.map(\.proto) }
   }
@@ -111,7 +106,7 @@ struct ActivitiesService: Volunteer_V1_Activities.SimpleServiceProtocol {
   }
 
   private static func notFound(_ id: String) -> RPCError {
-    RPCError(code: .notFound, message: "activity \"\(id)\" does not exist or is outside your scope")
+    RPCError.notFoundInScope("activity \"\(id)\"")
   }
 }
 

@@ -114,8 +114,7 @@ struct HoursService: Volunteer_V1_Hours.SimpleServiceProtocol {
         let (records, totals) = try await self.store.records(
           ofVolunteer: number.value, withinScope: caller.scopeOrganisationID)
       else {
-        throw RPCError(
-          code: .notFound, message: "volunteer \(number) does not exist or is outside your scope")
+        throw RPCError.notFoundInScope("volunteer \(number)")
       }
       return .with {
         $0.records = records.map(\.proto)
@@ -149,9 +148,7 @@ struct HoursService: Volunteer_V1_Hours.SimpleServiceProtocol {
           id: request.recordID, correction: correction, reason: request.reason, idempotency: claim,
           by: caller.id, at: Date(), policy: self.policy, withinScope: caller.scopeOrganisationID)
       else {
-        throw RPCError(
-          code: .notFound,
-          message: "record \(request.recordID) does not exist or is outside your scope")
+        throw RPCError.notFoundInScope("record \(request.recordID)")
       }
       return outcome.value.proto
     }
@@ -202,8 +199,7 @@ struct HoursService: Volunteer_V1_Hours.SimpleServiceProtocol {
           let volunteer = try await self.store.volunteer(
             number: number.value, withinScope: caller.scopeOrganisationID)
         else {
-          throw RPCError(
-            code: .notFound, message: "volunteer \(number) does not exist or is outside your scope")
+          throw RPCError.notFoundInScope("volunteer \(number)")
         }
         guard volunteer.withdrawnAt == nil else {
           throw RPCError(code: .failedPrecondition, message: "volunteer \(number) has withdrawn")
@@ -212,10 +208,7 @@ struct HoursService: Volunteer_V1_Hours.SimpleServiceProtocol {
           let activity = try await self.store.activity(
             id: request.activityID, withinScope: caller.scopeOrganisationID)
         else {
-          throw RPCError(
-            code: .notFound,
-            message: "activity_id: activity \"\(request.activityID)\" does not exist or is outside "
-              + "your scope")
+          throw RPCError.notFoundInScope("activity \"\(request.activityID)\"", field: "activity_id")
         }
         let draft = try ServiceRecordDraft.validated(
           start: request.startTime.date, end: request.endTime.date, now: now,
@@ -254,8 +247,7 @@ struct HoursService: Volunteer_V1_Hours.SimpleServiceProtocol {
               withinScope: caller.scopeOrganisationID)
           })
         else {
-          throw RPCError(
-            code: .notFound, message: "record \(id) does not exist or is outside your scope")
+          throw RPCError.notFoundInScope("record \(id)")
         }
         result.reviewed = record.proto
       } catch let error as RPCError {

@@ -73,8 +73,6 @@ struct OrganisationsService: Volunteer_V1_Organisations.SimpleServiceProtocol {
   }
 
   private static func notFound(_ id: String, field: String) -> RPCError {
-    RPCError(
-      code: .notFound,
-      message: "\(field): organisation \"\(id)\" does not exist or is outside your scope")
+    RPCError.notFoundInScope("organisation \"\(id)\"", field: field)
   }
 }

@@ -22,10 +22,7 @@ struct PrincipalsService: Volunteer_V1_Principals.SimpleServiceProtocol {
         try await self.store.organisation(id: scopeID, withinScope: caller.scopeOrganisationID)
           != nil
       else {
-        throw RPCError(
-          code: .notFound,
-          message: "scope_organisation_id: organisation \"\(scopeID)\" does not exist or is "
-            + "outside your scope")
+        throw RPCError.notFoundInScope("organisation \"\(scopeID)\"", field: "scope_organisation_id")
       }
       let displayName = request.displayName.trimmingCharacters(in: .whitespaces)
       let principal = Principal(
@@ -62,8 +59,7 @@ struct PrincipalsService: Volunteer_V1_Principals.SimpleServiceProtocol {
       let principal = try await self.store.setPrincipalEnabled(
         id: id, enabled: enabled, withinScope: caller.scopeOrganisationID)
     else {
-      throw RPCError(
-        code: .notFound, message: "principal \"\(id)\" does not exist or is outside your scope")
+      throw RPCError.notFoundInScope("principal \"\(id)\"")
     }
     return principal.proto
   }

@@ -28,6 +28,20 @@ extension RPCError {
   }
 }
 
+extension RPCError {
+  /// NOT_FOUND for something that is missing *or* outside the caller's scope. Both read the
+  /// same, so an answer never reveals whether a record exists elsewhere in the tree.
+  ///
+  /// - Parameters:
+  ///   - thing: what was asked for, e.g. `volunteer V0000000014` or `organisation "x"`.
+  ///   - field: the request field that named it, put in front like validation errors.
+  static func notFoundInScope(_ thing: String, field: String? = nil) -> RPCError {
+    RPCError(
+      code: .notFound,
+      message: (field.map { "\($0): " } ?? "") + "\(thing) does not exist or is outside your scope")
+  }
+}
+
 /// Runs a service operation, translating domain and store errors into `RPCError`s so every
 /// handler reports them the same way.
 func withDomainErrors<T>(_ body: () async throws -> T) async throws -> T {

@@ -84,8 +84,7 @@ struct RecognitionService: Volunteer_V1_Recognition.SimpleServiceProtocol {
         let (training, awards) = try await self.store.recognition(
           ofVolunteer: number.value, withinScope: caller.scopeOrganisationID)
       else {
-        throw RPCError(
-          code: .notFound, message: "volunteer \(number) does not exist or is outside your scope")
+        throw RPCError.notFoundInScope("volunteer \(number)")
       }
       return .with {
         $0.training = training.map(\.proto)
@@ -113,17 +112,13 @@ struct RecognitionService: Volunteer_V1_Recognition.SimpleServiceProtocol {
         number: number.value, withinScope: caller.scopeOrganisationID),
       volunteer.withdrawnAt == nil
     else {
-      throw RPCError(
-        code: .notFound, message: "volunteer \(number) does not exist or is outside your scope")
+      throw RPCError.notFoundInScope("volunteer \(number)")
     }
     guard
       try await self.store.organisation(id: organisationID, withinScope: caller.scopeOrganisationID)
         != nil
     else {
-      throw RPCError(
-        code: .notFound,
-        message: "organisation_id: organisation \"\(organisationID)\" does not exist or is outside "
-          + "your scope")
+      throw RPCError.notFoundInScope("organisation \"\(organisationID)\"", field: "organisation_id")
     }
     return (volunteer.number, organisationID)
   }

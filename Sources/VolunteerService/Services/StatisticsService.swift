@@ -24,9 +24,7 @@ struct StatisticsService: Volunteer_V1_Statistics.SimpleServiceProtocol {
         starThresholdsHours: StarLevel.nationalThresholdsHours,
         withinScope: caller.scopeOrganisationID)
     else {
-      throw RPCError(
-        code: .notFound,
-        message: "organisation_id: organisation \"\(root)\" does not exist or is outside your scope")
+      throw RPCError.notFoundInScope("organisation \"\(root)\"", field: "organisation_id")
     }
     return .with {
       $0.organisationID = statistics.organisationID

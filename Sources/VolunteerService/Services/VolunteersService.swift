@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import GRPCCore
 import SwiftProtobuf
@@ -24,10 +23,7 @@ struct VolunteersService: Volunteer_V1_Volunteers.SimpleServiceProtocol {
         try await self.store.organisation(
           id: registration.organisationID, withinScope: caller.scopeOrganisationID) != nil
       else {
-        throw RPCError(
-          code: .notFound,
-          message: "organisation_id: organisation \"\(registration.organisationID)\" does not "
-            + "exist or is outside your scope")
+        throw RPCError.notFoundInScope("organisation \"\(registration.organisationID)\"", field: "organisation_id")
       }
       let claim = IdempotencyClaim(
         principalID: caller.id, key: key,
@@ -52,8 +48,7 @@ struct VolunteersService: Volunteer_V1_Volunteers.SimpleServiceProtocol {
         let record = try await self.store.volunteer(
           number: number.value, withinScope: caller.scopeOrganisationID)
       else {
-        throw RPCError(
-          code: .notFound, message: "volunteer \(number) does not exist or is outside your scope")
+        throw RPCError.notFoundInScope("volunteer \(number)")
       }
       return try record.proto(for: caller, protector: self.protector)
     }
@@ -78,10 +73,7 @@ struct VolunteersService: Volunteer_V1_Volunteers.SimpleServiceProtocol {
       guard let page = try await self.store.volunteers(
         matching: query, withinScope: caller.scopeOrganisationID)
       else {
-        throw RPCError(
-          code: .notFound,
-          message: "organisation_id: organisation \"\(query.organisationID)\" does not exist or is "
-            + "outside your scope")
+        throw RPCError.notFoundInScope("organisation \"\(query.organisationID)\"", field: "organisation_id")
       }
       return try .with {
         $0.volunteers = try page.records.map { try $0.proto(for: caller, protector: self.protector) }
@@ -106,10 +98,7 @@ struct VolunteersService: Volunteer_V1_Volunteers.SimpleServiceProtocol {
           number: number.value, to: request.toOrganisationID, reason: reason, by: caller.id,
           at: Date(), withinScope: caller.scopeOrganisationID)
       else {
-        throw RPCError(
-          code: .notFound,
-          message: "volunteer \(number) or organisation \"\(request.toOrganisationID)\" does not "
-            + "exist or is outside your scope")
+        throw RPCError.notFoundInScope("volunteer \(number) or organisation \"\(request.toOrganisationID)\"")
       }
       return try record.proto(for: caller, protector: self.protector)
     }
@@ -125,8 +114,7 @@ struct VolunteersService: Volunteer_V1_Volunteers.SimpleServiceProtocol {
         let record = try await self.store.withdrawVolunteer(
           number: number.value, at: Date(), withinScope: caller.scopeOrganisationID)
       else {
-        throw RPCError(
-          code: .notFound, message: "volunteer \(number) does not exist or is outside your scope")
+        throw RPCError.notFoundInScope("volunteer \(number)")
       }
       return try record.proto(for: caller, protector: self.protector)
     }
