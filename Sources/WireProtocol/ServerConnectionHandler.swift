@@ -54,6 +54,8 @@ final class ServerConnectionHandler: ChannelDuplexHandler, InboundPartsConsumerO
     var readPaused = false
     /// Ends the call when its `grpc-timeout` expires.
     var deadline: Scheduled<Void>?
+    /// When the call's `grpc-timeout` expires, and the status that reports it.
+    var expiry: (at: NIODeadline, status: RPCError)?
 
     init(source: InboundProducer.Source, cancellation: CallCancellation) {
       self.source = source
@@ -269,12 +271,12 @@ final class ServerConnectionHandler: ChannelDuplexHandler, InboundPartsConsumerO
       let call = Call(source: inbound.source, cancellation: CallCancellation())
       self.calls[callID] = call
       if let timeout = metadata.wireTimeout, let delay = TimeAmount(exactly: timeout) {
+        let expired = RPCError(
+          code: .deadlineExceeded,
+          message: "the deadline of \(timeout) (grpc-timeout) expired before the call ended")
+        call.expiry = (self.now() + delay, expired)
         call.deadline = context.eventLoop.scheduleTask(in: delay) {
-          connection.value.endCallEarly(
-            callID,
-            RPCError(
-              code: .deadlineExceeded,
-              message: "the deadline of \(timeout) (grpc-timeout) expired before the call ended"))
+          connection.value.endCallEarly(callID, expired)
         }
       }
       _ = call.source.yield(.metadata(metadata))
@@ -353,10 +355,16 @@ final class ServerConnectionHandler: ChannelDuplexHandler, InboundPartsConsumerO
               + "bytes, more than the limit of \(tooLarge.limit) bytes"),
           eventLoop: context.eventLoop)
       }
-    case .status(let status, let trailers):
+    case .status(var status, let trailers):
       if let call = self.removeCall(callID) {
         call.source.finish()
         self.resumeIfPaused(call)
+        // GRPCCore runs its own timer on the same grpc-timeout and cancels the handler, whose
+        // failure (often CANCELLED) can reach us before our timer fires: a call that fails
+        // once its deadline has passed failed because of it.
+        if status.code != .ok, let expiry = call.expiry, self.now() >= expiry.at {
+          status = Status(code: .deadlineExceeded, message: expiry.status.message)
+        }
       }
       self.writeStatus(
         callID: callID, code: status.code, message: status.message, trailers: trailers)

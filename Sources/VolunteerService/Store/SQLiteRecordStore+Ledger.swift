@@ -43,6 +43,7 @@ extension SQLiteRecordStore {
         return nil
       }
       try activity.status.transition(to: status)
+      guard activity.status != status else { return activity }
       try db.execute(
         sql: "UPDATE activity SET status = ? WHERE id = ?", arguments: [status.rawValue, id])
       activity.status = status

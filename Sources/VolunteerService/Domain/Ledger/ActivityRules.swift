@@ -19,8 +19,8 @@ public enum ActivityStatus: String, Hashable, Sendable, Codable, CaseIterable {
   ///
   /// Only `draft → published` and `published → closed` exist: a published activity may
   /// already carry hours, so it cannot return to draft, and a closed one is final. Moving to
-  /// the current status is refused too, so a caller notices a stale read; retries of the same
-  /// request are answered by the idempotency layer before this rule runs.
+  /// the current status is allowed and changes nothing, so a retried publish or close (the
+  /// reply lost on the way) answers like the first one did.
   ///
   /// - Throws: ``IdentityValidationError`` on `status` with the allowed moves.
   @discardableResult
@@ -28,11 +28,9 @@ public enum ActivityStatus: String, Hashable, Sendable, Codable, CaseIterable {
     -> ActivityStatus
   {
     switch (self, next) {
-    case (.draft, .published), (.published, .closed):
+    case (.draft, .published), (.published, .closed), (.draft, .draft), (.published, .published),
+      (.closed, .closed):
       return next
-    case (.draft, .draft), (.published, .published), (.closed, .closed):
-      throw IdentityValidationError(
-        field: LedgerField.status, reason: "the activity is already \(rawValue)")
     case (.draft, .closed):
       throw IdentityValidationError(
         field: LedgerField.status,
