@@ -7,7 +7,8 @@ let package = Package(
   name: "volunteer-records-benchmarks",
   platforms: [.macOS(.v15)],
   products: [
-    .executable(name: "wire-load", targets: ["wire-load"])
+    .executable(name: "wire-load", targets: ["wire-load"]),
+    .executable(name: "evaluation-cost", targets: ["evaluation-cost"]),
   ],
   dependencies: [
     // The root package: WireProtocol for the client, and its volunteer-service product, so
@@ -18,6 +19,7 @@ let package = Package(
     .package(url: "https://github.com/grpc/grpc-swift-2.git", exact: "2.4.3"),
     .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
     .package(url: "https://github.com/apple/swift-nio.git", exact: "2.101.3"),
+    .package(url: "https://github.com/apple/swift-protobuf.git", exact: "1.39.0"),
     .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", exact: "0.2.0"),
   ],
   targets: [
@@ -30,8 +32,14 @@ let package = Package(
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "Histogram", package: "hdrhistogram-swift"),
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
       ],
       swiftSettings: [.swiftLanguageMode(.v6)]
-    )
+    ),
+    .executableTarget(
+      name: "evaluation-cost",
+      dependencies: [.product(name: "VolunteerService", package: "volunteer-records-service")],
+      swiftSettings: [.swiftLanguageMode(.v6)]
+    ),
   ]
 )

@@ -25,7 +25,7 @@ bash "$root/certs/dev-pki.sh" "$work/pki" >/dev/null
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
 "$bin/volunteer-service" serve --data-dir "$work/data" --port "$port" \
   --cert "$work/pki/server.crt" --key "$work/pki/server.key" --client-ca "$work/pki/ca.crt" \
-  >"$work/server.log" 2>&1 &
+  --policy-dir "$root/Policies" >"$work/server.log" 2>&1 &
 server_pid=$!
 
 admin=(--port "$port" --cert "$work/pki/admin.crt" --key "$work/pki/admin.key" --ca "$work/pki/ca.crt")
@@ -180,6 +180,28 @@ sys.exit(not (len(d["records"]) == 2 and d["approved_records"] == 1 and d["appro
 out=$("$bin/vol-admin" stats "${admin[@]}")
 check "stats counts the approved record and its 140 minutes" \
   bash -c 'grep -Eq "^approved records: +1$" <<<"$1" && grep -Eq "^approved minutes: +140$" <<<"$1"' _ "$out"
+out=$("$bin/vol-admin" evaluate "$number" "${partner[@]}")
+check "evaluate credits the approved 2.5 h under the national policy v1, no star yet" bash -c \
+  'grep -Eq "^lifetime hours: +2\.5$" <<<"$1" && grep -Eq "^policy: +national v1$" <<<"$1" && grep -Eq "^star level: +\(0\)$" <<<"$1" && grep -Eq "^next star at: +100 h$" <<<"$1"' _ "$out"
+out=$("$bin/vol-admin" evaluate "$number" --policy beijing --json "${admin[@]}")
+check "evaluate --policy beijing --json names the policy and counts 1 record" python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+sys.exit(not (d["policy_id"] == "beijing" and d["approved_records"] == 1 and d["lifetime_minutes"] == 140))
+' <<<"$out"
+out=$("$bin/vol-admin" policy list "${admin[@]}")
+check "policy list shows the shipped national (default) and beijing policies" bash -c \
+  'grep -Eq "^national +1 +yes " <<<"$1" && grep -Eq "^beijing +1 " <<<"$1"' _ "$out"
+sed -e 's/"version": 1/"version": 2/' -e 's/"gold_hours": 75 }/"gold_hours": 20 }/' \
+  "$root/Policies/national.json" >"$work/bad-policy.json"
+set +e
+"$bin/vol-admin" policy load "$work/bad-policy.json" "${admin[@]}" >"$work/out" 2>"$work/err"; rc=$?
+set -e
+check "policy load refuses a malformed document (exit 1) naming the field" bash -c \
+  "test $rc -eq 1 && grep -q 'annual_tiers\[0\].gold_hours' '$work/err'"
+"$bin/vol-admin" policy show national "${admin[@]}" >"$work/national.json"
+check "policy show prints the running document, unchanged by the refused load" \
+  grep -q '"version" : 1' "$work/national.json"
 out=$("$bin/vol-admin" hours correct "$record" --adjust-minutes -20 --reason "left early" \
   --idempotency-key smoke-correct "${admin[@]}")
 check "hours correct makes an adjustment of -20 minutes referencing the record" \

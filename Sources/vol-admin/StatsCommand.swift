@@ -11,7 +11,7 @@ struct StatsCommand: AsyncParsableCommand {
       Calls Statistics.GetStatistics for the subtree rooted at ORG (your own scope when \
       omitted): registered volunteers, volunteers active in the last 12 months, approved \
       minutes and credited hours, approved records, activities, the star distribution \
-      (national thresholds 100/300/600/1000/1500 h) and the share of late entries. \
+      (by the default policy's thresholds; national: 100/300/600/1000/1500 h) and the share of late entries. \
       --from and --before bound the records, hours and activities counted: a date (start of \
       that day in Asia/Shanghai) or an ISO 8601 time.
 

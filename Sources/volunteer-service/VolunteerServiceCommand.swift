@@ -62,6 +62,12 @@ struct Serve: AsyncParsableCommand {
   @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
   var logLevel: String?
 
+  @Option(help: "Directory of evaluation policy documents loaded at start (default ./Policies).")
+  var policyDir: String?
+
+  @Option(help: "Policy used when a request names none (default national).")
+  var defaultPolicy: String?
+
   func run() async throws {
     var settings = try self.config.map(ServiceConfiguration.load(file:)) ?? ServiceConfiguration()
     try settings.applyEnvironment(ProcessInfo.processInfo.environment)
@@ -73,6 +79,8 @@ struct Serve: AsyncParsableCommand {
     if let clientCA { settings.clientCAPath = clientCA }
     if let bootstrapAdmin { settings.bootstrapAdmin = bootstrapAdmin }
     if let logLevel { settings.logLevel = logLevel }
+    if let policyDir { settings.policyDirectory = policyDir }
+    if let defaultPolicy { settings.defaultPolicy = defaultPolicy }
     guard let level = Logger.Level(rawValue: settings.logLevel) else {
       throw ValidationError("unknown log level \"\(settings.logLevel)\"")
     }

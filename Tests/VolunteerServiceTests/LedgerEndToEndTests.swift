@@ -213,10 +213,9 @@ struct LedgerEndToEndTests {
             Self.log(key: "r0", volunteer: volunteer, activity: activity.id, day: 0, from: 9, to: 11))
         }
         #expect(draftRefusal.hasPrefix("activity_id:"))
-        _ = try await activities.publishActivity(.with { $0.id = activity.id })
-        await expectRPCError(.invalidArgument) {
-          _ = try await activities.publishActivity(.with { $0.id = activity.id })
-        }
+        let published = try await activities.publishActivity(.with { $0.id = activity.id })
+        // A retried publish (its reply lost) answers like the first one.
+        #expect(try await activities.publishActivity(.with { $0.id = activity.id }) == published)
 
         // 2 h 20 min credits 2.5 h.
         let first = try await hours.logHours(

@@ -41,6 +41,8 @@ struct ScopeMatrixTests {
     var request: @Sendable (Targets) throws -> [UInt8]
     /// False for methods that name no target (the outside cell is skipped).
     var isScoped = true
+    /// Only admins scoped to the root may call it: a scoped admin is PERMISSION_DENIED.
+    var rootOnly = false
     var isClientStreaming = false
     /// Refusal codes a batch method reports per item inside a successful response.
     var itemCodes: (@Sendable ([UInt8]) throws -> [UInt32])?
@@ -73,6 +75,7 @@ struct ScopeMatrixTests {
     typealias R = Volunteer_V1_Hours.Method
     typealias S = Volunteer_V1_Statistics.Method
     typealias G = Volunteer_V1_Recognition.Method
+    typealias E = Volunteer_V1_Evaluations.Method
     return [
       H.Check.descriptor.fullyQualifiedMethod: Call(
         request: { _ in try bytes(Volunteer_V1_HealthCheckRequest()) }, isScoped: false),
@@ -212,6 +215,20 @@ struct ScopeMatrixTests {
       G.ListRecognition.descriptor.fullyQualifiedMethod: Call(request: { t in
         try bytes(Volunteer_V1_ListRecognitionRequest.with { $0.volunteerNumber = t.volunteer })
       }),
+      E.Evaluate.descriptor.fullyQualifiedMethod: Call(request: { t in
+        try bytes(Volunteer_V1_EvaluateRequest.with { $0.volunteerNumber = t.volunteer })
+      }),
+      E.ListPolicies.descriptor.fullyQualifiedMethod: Call(
+        request: { _ in try bytes(Volunteer_V1_ListPoliciesRequest()) }, isScoped: false),
+      E.GetPolicy.descriptor.fullyQualifiedMethod: Call(
+        request: { _ in try bytes(Volunteer_V1_GetPolicyRequest.with { $0.id = "beijing" }) },
+        isScoped: false),
+      E.LoadPolicy.descriptor.fullyQualifiedMethod: Call(
+        request: { t in
+          var document = try String(contentsOfFile: repositoryPath("Policies/beijing.json"), encoding: .utf8)
+          document = document.replacingOccurrences(of: "\"version\": 1", with: "\"version\": 2")
+          return try bytes(Volunteer_V1_LoadPolicyRequest.with { $0.documentJson = document })
+        }, isScoped: false, rootOnly: true),
     ]
   }()
 
@@ -291,6 +308,9 @@ struct ScopeMatrixTests {
                 case (false, _):
                   #expect(outcome.code == .permissionDenied, "\(cell) \(side): \(outcome)")
                   #expect(before == after, "\(cell) \(side) wrote to the database")
+                case (true, "inside") where call.rootOnly:
+                  #expect(outcome.code == .permissionDenied, "\(cell) inside: \(outcome)")
+                  #expect(before == after, "\(cell) inside wrote to the database")
                 case (true, "inside"):
                   #expect(outcome.code == nil, "\(cell) inside: \(outcome)")
                   #expect(outcome.itemCodes.allSatisfy { $0 == 0 }, "\(cell) inside: \(outcome)")

@@ -32,6 +32,13 @@ enum TestPKI {
   static func path(_ name: String) -> String { Self.directory + "/" + name }
 }
 
+/// A path inside the repository checkout.
+func repositoryPath(_ relative: String) -> String {
+  URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent(relative).path
+}
+
 /// A fresh temporary directory, removed by the caller.
 func makeTemporaryDirectory() throws -> String {
   let path = FileManager.default.temporaryDirectory
@@ -53,6 +60,7 @@ func withRunningService(
   configuration.certificatePath = TestPKI.path("server.crt")
   configuration.privateKeyPath = TestPKI.path("server.key")
   configuration.clientCAPath = TestPKI.path("ca.crt")
+  configuration.policyDirectory = repositoryPath("Policies")
   let server = try await VolunteerServer(
     configuration: configuration, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
   try await withThrowingTaskGroup(of: Void.self) { group in

@@ -52,20 +52,29 @@ struct SetupCommand: AsyncParsableCommand {
   ) async throws -> [String] {
     try await withClients([client]) { clients in
       try await waitUntilServing(clients[0], options: options)
-      let volunteers = Volunteer_V1_Volunteers.Client(wrapping: clients[0])
-      var numbers: [String] = []
-      for index in 1...self.count {
-        var request = Volunteer_V1_RegisterVolunteerRequest()
-        request.idempotencyKey = "wire-load-setup-\(index)"
-        request.realName = "张三"
-        request.documentType = .residentID
-        request.documentNumber = Self.residentID(sequence: index)
-        request.organisationID = self.org
-        let response = try await volunteers.registerVolunteer(request, options: options)
-        numbers.append(response.volunteer.volunteerNumber)
-      }
-      return numbers
+      return try await Self.register(
+        count: self.count, org: self.org, client: clients[0], options: options)
     }
+  }
+
+  /// Registers volunteers 1...`count` under `org` with the fixed keys `wire-load-setup-N`
+  /// (a rerun on the same data returns the same numbers) on a running `client`.
+  static func register(
+    count: Int, org: String, client: GRPCClient<WireClientTransport>, options: CallOptions
+  ) async throws -> [String] {
+    let volunteers = Volunteer_V1_Volunteers.Client(wrapping: client)
+    var numbers: [String] = []
+    for index in 1...count {
+      var request = Volunteer_V1_RegisterVolunteerRequest()
+      request.idempotencyKey = "wire-load-setup-\(index)"
+      request.realName = "张三"
+      request.documentType = .residentID
+      request.documentNumber = Self.residentID(sequence: index)
+      request.organisationID = org
+      let response = try await volunteers.registerVolunteer(request, options: options)
+      numbers.append(response.volunteer.volunteerNumber)
+    }
+    return numbers
   }
 
   /// A valid 18-character resident ID (GB 11643-1999) for Beijing Chaoyang, born 1949-12-31,

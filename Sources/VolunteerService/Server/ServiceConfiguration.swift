@@ -26,6 +26,11 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
   public var timeZone = "Asia/Shanghai"
   /// trace, debug, info, notice, warning, error, critical.
   public var logLevel = "info"
+  /// Directory of evaluation policy documents (`*.json`) loaded at start; a document whose
+  /// version is new is stored, the versions stored before are kept.
+  public var policyDirectory = "Policies"
+  /// The policy evaluations and statistics use when a request names none.
+  public var defaultPolicy = "national"
   public var limits = Limits()
 
   /// Connection limits and timers of the wire protocol.
@@ -79,6 +84,8 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
     self.rootRegionCode = try c.decodeIfPresent(String.self, forKey: .rootRegionCode) ?? defaults.rootRegionCode
     self.timeZone = try c.decodeIfPresent(String.self, forKey: .timeZone) ?? defaults.timeZone
     self.logLevel = try c.decodeIfPresent(String.self, forKey: .logLevel) ?? defaults.logLevel
+    self.policyDirectory = try c.decodeIfPresent(String.self, forKey: .policyDirectory) ?? defaults.policyDirectory
+    self.defaultPolicy = try c.decodeIfPresent(String.self, forKey: .defaultPolicy) ?? defaults.defaultPolicy
     self.limits = try c.decodeIfPresent(Limits.self, forKey: .limits) ?? defaults.limits
   }
 
@@ -96,8 +103,9 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
   }
 
   /// Applies `VOLUNTEER_HOST`, `VOLUNTEER_PORT`, `VOLUNTEER_DATA_DIR`, `VOLUNTEER_CERT`,
-  /// `VOLUNTEER_KEY`, `VOLUNTEER_CLIENT_CA`, `VOLUNTEER_BOOTSTRAP_ADMIN` and
-  /// `VOLUNTEER_LOG_LEVEL` from `environment`.
+  /// `VOLUNTEER_KEY`, `VOLUNTEER_CLIENT_CA`, `VOLUNTEER_BOOTSTRAP_ADMIN`,
+  /// `VOLUNTEER_LOG_LEVEL`, `VOLUNTEER_POLICY_DIR` and `VOLUNTEER_DEFAULT_POLICY` from
+  /// `environment`.
   public mutating func applyEnvironment(_ environment: [String: String]) throws {
     if let value = environment["VOLUNTEER_HOST"] { self.host = value }
     if let value = environment["VOLUNTEER_PORT"] {
@@ -112,6 +120,8 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
     if let value = environment["VOLUNTEER_CLIENT_CA"] { self.clientCAPath = value }
     if let value = environment["VOLUNTEER_BOOTSTRAP_ADMIN"] { self.bootstrapAdmin = value }
     if let value = environment["VOLUNTEER_LOG_LEVEL"] { self.logLevel = value }
+    if let value = environment["VOLUNTEER_POLICY_DIR"] { self.policyDirectory = value }
+    if let value = environment["VOLUNTEER_DEFAULT_POLICY"] { self.defaultPolicy = value }
   }
 
   /// Checks values that would otherwise fail late or obscurely.

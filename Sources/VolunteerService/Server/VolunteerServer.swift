@@ -58,6 +58,9 @@ public struct VolunteerServer: Service {
 
     let timeZone = TimeZone(identifier: configuration.timeZone) ?? .current
     let ledgerPolicy = try LedgerPolicy(timeZoneIdentifier: configuration.timeZone)
+    let policies = try await PolicyRegistry.load(
+      directory: configuration.policyDirectory, defaultPolicyID: configuration.defaultPolicy,
+      store: store, at: Date())
     let services: [any RegistrableRPCService] = [
       HealthService(store: store, serverVersion: Self.version),
       VolunteersService(store: store, protector: protector, timeZone: timeZone),
@@ -65,7 +68,10 @@ public struct VolunteerServer: Service {
       OrganisationsService(store: store),
       ActivitiesService(store: store, policy: ledgerPolicy),
       HoursService(store: store, policy: ledgerPolicy),
-      StatisticsService(store: store),
+      StatisticsService(store: store, policies: policies),
+      EvaluationsService(
+        store: store, policies: policies, timeZone: timeZone,
+        rootOrganisationID: configuration.rootOrganisationID),
       RecognitionService(store: store, policy: ledgerPolicy),
     ]
     self.configuration = configuration

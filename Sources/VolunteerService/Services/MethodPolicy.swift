@@ -56,6 +56,16 @@ public enum MethodPolicy {
     Volunteer_V1_Organisations.Method.GetSubtree.descriptor.fullyQualifiedMethod: [
       .admin, .partner, .auditor,
     ],
+    Volunteer_V1_Evaluations.Method.Evaluate.descriptor.fullyQualifiedMethod: [
+      .admin, .partner, .auditor,
+    ],
+    Volunteer_V1_Evaluations.Method.ListPolicies.descriptor.fullyQualifiedMethod: [
+      .admin, .partner, .auditor,
+    ],
+    Volunteer_V1_Evaluations.Method.GetPolicy.descriptor.fullyQualifiedMethod: [
+      .admin, .partner, .auditor,
+    ],
+    Volunteer_V1_Evaluations.Method.LoadPolicy.descriptor.fullyQualifiedMethod: [.admin],
   ]
 
   /// Every method with a policy, as `package.Service/Method`.

@@ -7,6 +7,8 @@ import WireProtocol
 /// the ledger.
 struct StatisticsService: Volunteer_V1_Statistics.SimpleServiceProtocol {
   let store: any RecordStore
+  /// The default policy's star thresholds give the star distribution.
+  let policies: PolicyRegistry
 
   func getStatistics(
     request: Volunteer_V1_GetStatisticsRequest, context: ServerContext
@@ -21,7 +23,7 @@ struct StatisticsService: Volunteer_V1_Statistics.SimpleServiceProtocol {
     guard
       let statistics = try await self.store.statistics(
         of: root, from: from, before: before,
-        starThresholdsHours: StarLevel.nationalThresholdsHours,
+        starThresholdsHours: self.policies.defaultPolicy.starThresholdsHours,
         withinScope: caller.scopeOrganisationID)
     else {
       throw RPCError.notFoundInScope("organisation \"\(root)\"", field: "organisation_id")

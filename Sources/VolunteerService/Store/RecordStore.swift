@@ -168,6 +168,38 @@ public protocol RecordStore: Sendable {
   /// The volunteer with this number if its organisation lies inside the scope.
   func volunteer(number: String, withinScope scopeOrganisationID: String) async throws
     -> VolunteerRecord?
+
+  // MARK: Evaluations
+
+  /// The volunteer and the approved credit up to and including `asOf` (lifetime, and over
+  /// the 12 months ending then), from the credit buckets; `nil` outside the scope.
+  func creditSummary(
+    ofVolunteer number: String, asOf: CalendarDate, withinScope scopeOrganisationID: String
+  ) async throws -> (volunteer: VolunteerRecord, summary: CreditSummary)?
+
+  /// Stores a policy version. The same document again is `.replayed`; a version at or below
+  /// the newest stored one of the same id is `RecordStoreError.failedPrecondition`.
+  func storePolicy(_ policy: StoredPolicy) async throws -> WriteOutcome<StoredPolicy>
+
+  /// Every stored policy version, by id, newest version first.
+  func policies() async throws -> [StoredPolicy]
+
+  /// One version of a policy, or its newest when `version` is `nil`.
+  func policy(id: String, version: Int?) async throws -> StoredPolicy?
+}
+
+/// A policy version as stored: the validated policy and who loaded it when.
+public struct StoredPolicy: Sendable, Hashable {
+  public var policy: EvaluationPolicy
+  public var loadedAt: Date
+  public var loadedBy: String
+
+  /// Creates a stored policy.
+  public init(policy: EvaluationPolicy, loadedAt: Date, loadedBy: String) {
+    self.policy = policy
+    self.loadedAt = loadedAt
+    self.loadedBy = loadedBy
+  }
 }
 
 /// A volunteer to store: everything but the number the store assigns.

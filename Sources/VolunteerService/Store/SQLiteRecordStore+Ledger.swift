@@ -116,16 +116,22 @@ extension SQLiteRecordStore {
     try Self.idempotentInsert(db, claim: idempotency, table: "service_record", fetch: Self.fetchRecord) {
       sequence in
       let record = makeRecord(ServiceRecord.id(sequence: sequence))
-      // One person, one place: no overlap with a pending or approved record.
+      // One person, one place: no overlap with a pending or approved record. No record spans
+      // more than 24 hours (DOMAIN), so only those starting in the 24 hours before this one
+      // can reach it: the index range stays small however long the volunteer's history.
       if record.kind == .entry, let conflict = try Row.fetchOne(
         db,
         sql: """
           SELECT id, start_time, end_time FROM service_record
           WHERE volunteer_number = ? AND kind = 'entry' AND status IN ('pending', 'approved')
-            AND start_time < ? AND end_time > ?
+            AND start_time < ? AND start_time > ? AND end_time > ?
           ORDER BY start_time LIMIT 1
           """,
-        arguments: [record.volunteerNumber, record.span.end, record.span.start])
+        arguments: [
+          record.volunteerNumber, record.span.end,
+          record.span.start.addingTimeInterval(-Double(LedgerPolicy.Limits.maxRecordMinutes.upperBound) * 60),
+          record.span.start,
+        ])
       {
         let id: String = conflict["id"]
         let start: Date = conflict["start_time"]
@@ -169,7 +175,9 @@ extension SQLiteRecordStore {
         record.reviewReason = change.reason
       case .approve(let note, let override):
         let change = try record.status.transition(to: .approved, reason: note)
-        let days = try Self.approvedMinutesByDay(db, volunteer: record.volunteerNumber)
+        let days = try Self.approvedMinutesByDay(
+          db, volunteer: record.volunteerNumber,
+          on: DailyMinutes.shares(of: record.span, in: policy.timeZone).map(\.day))
         let decision = DailyCapDecision.decide(
           approvedMinutesByDay: days, span: record.span, override: override, policy: policy)
         if let message = decision.message(policy: policy), !decision.isAllowed {
@@ -197,6 +205,9 @@ extension SQLiteRecordStore {
               approved_records = approved_records + 1
             """,
           arguments: [record.volunteerNumber, record.minutes, record.creditedHalfHours])
+        try Self.addCredit(
+          db, for: record, minutes: record.minutes, creditedHalfHours: record.creditedHalfHours,
+          records: 1, timeZone: policy.timeZone)
       }
       record.reviewedBy = principalID
       record.reviewedAt = date
@@ -261,9 +272,35 @@ extension SQLiteRecordStore {
             WHERE volunteer_number = ? AND day = ?
             """,
           arguments: [entry.minutes, entry.volunteerNumber, day.iso8601])
+        try Self.addCredit(
+          db, for: original, minutes: entry.minutes, creditedHalfHours: entry.creditedHalfHours,
+          records: entry.kind == .reversal ? -1 : 0, timeZone: policy.timeZone)
       }
       return outcome
     }
+  }
+
+  /// Moves a volunteer's evaluation credit bucket (day the record started × activity) by the
+  /// given amounts, in the caller's transaction.
+  static func addCredit(
+    _ db: Database, for record: ServiceRecord, minutes: Int, creditedHalfHours: Int, records: Int,
+    timeZone: TimeZone
+  ) throws {
+    let day = CalendarDate.today(in: timeZone, now: record.span.start)
+    try db.execute(
+      sql: """
+        INSERT INTO volunteer_credit (volunteer_number, day, activity_id, organisation_id,
+          category, minutes, credited_half_hours, records)
+        SELECT ?, ?, a.id, ?, a.category, ?, ?, ? FROM activity a WHERE a.id = ?
+        ON CONFLICT (volunteer_number, day, activity_id) DO UPDATE SET
+          minutes = minutes + excluded.minutes,
+          credited_half_hours = credited_half_hours + excluded.credited_half_hours,
+          records = records + excluded.records
+        """,
+      arguments: [
+        record.volunteerNumber, day.iso8601, record.organisationID, minutes, creditedHalfHours,
+        records, record.activityID,
+      ])
   }
 
   public func statistics(
@@ -357,17 +394,18 @@ extension SQLiteRecordStore {
 
   // MARK: Helpers
 
-  private static func approvedMinutesByDay(_ db: Database, volunteer: String) throws
-    -> [CalendarDate: Int]
+  /// The approved minutes already credited on `days` (the days a record touches): the
+  /// daily cap never needs the rest of the volunteer's history.
+  private static func approvedMinutesByDay(_ db: Database, volunteer: String, on days: [CalendarDate])
+    throws -> [CalendarDate: Int]
   {
-    var days: [CalendarDate: Int] = [:]
-    for row in try Row.fetchAll(
-      db, sql: "SELECT day, minutes FROM volunteer_day_minutes WHERE volunteer_number = ?",
-      arguments: [volunteer])
-    {
-      if let day = CalendarDate(iso8601: row["day"]) { days[day] = row["minutes"] }
+    var minutes: [CalendarDate: Int] = [:]
+    for day in days {
+      minutes[day] = try Int.fetchOne(
+        db, sql: "SELECT minutes FROM volunteer_day_minutes WHERE volunteer_number = ? AND day = ?",
+        arguments: [volunteer, day.iso8601])
     }
-    return days
+    return minutes
   }
 
   private static func activity(_ db: Database, id: String, withinScope scopeOrganisationID: String)

@@ -172,6 +172,42 @@ enum SQLiteSchema {
           CREATE INDEX award_record_volunteer ON award_record(volunteer_number);
           """)
     }
+    migrator.registerMigration("v5: evaluation credit buckets and policies") { db in
+      // One row per volunteer, day and activity with approved credit: evaluations sum these
+      // (bounded by days served × activities), never the records. Kept in the same
+      // transaction as the approval or correction that changes them. The backfill reads days
+      // at UTC+8 (Asia/Shanghai, the only zone deployed before this migration).
+      try db.execute(
+        sql: """
+          CREATE TABLE volunteer_credit (
+            volunteer_number TEXT NOT NULL,
+            day TEXT NOT NULL,
+            activity_id TEXT NOT NULL,
+            organisation_id TEXT NOT NULL,
+            category TEXT NOT NULL,
+            minutes INTEGER NOT NULL,
+            credited_half_hours INTEGER NOT NULL,
+            records INTEGER NOT NULL,
+            PRIMARY KEY (volunteer_number, day, activity_id)
+          ) WITHOUT ROWID;
+          INSERT INTO volunteer_credit
+            SELECT r.volunteer_number, date(r.start_time, '+8 hours'), r.activity_id,
+              r.organisation_id, a.category, SUM(r.minutes), SUM(r.credited_half_hours),
+              SUM(CASE r.kind WHEN 'entry' THEN 1 WHEN 'reversal' THEN -1 ELSE 0 END)
+            FROM service_record r JOIN activity a ON a.id = r.activity_id
+            WHERE r.status = 'approved'
+            GROUP BY r.volunteer_number, date(r.start_time, '+8 hours'), r.activity_id;
+          CREATE TABLE evaluation_policy (
+            id TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            title TEXT NOT NULL,
+            document TEXT NOT NULL,
+            loaded_at DATETIME NOT NULL,
+            loaded_by TEXT NOT NULL,
+            PRIMARY KEY (id, version)
+          );
+          """)
+    }
     return migrator
   }
 }
