@@ -59,10 +59,18 @@ struct ActivityListCommand: AsyncParsableCommand {
   }
 
   func run() async throws {
-    let request = try self.makeRequest()
+    var request = try self.makeRequest()
+    request.pageSize = 500
     let response = try await self.connection.withClient { client, options in
-      try await Volunteer_V1_Activities.Client(wrapping: client)
-        .listActivities(request, options: options)
+      let activities = Volunteer_V1_Activities.Client(wrapping: client)
+      var all = try await activities.listActivities(request, options: options)
+      while !all.nextPageToken.isEmpty {
+        request.pageToken = all.nextPageToken
+        let page = try await activities.listActivities(request, options: options)
+        all.activities += page.activities
+        all.nextPageToken = page.nextPageToken
+      }
+      return all
     }
     let views = response.activities.map(ActivityView.init)
     if self.connection.json {

@@ -7,14 +7,16 @@ struct HoursListCommand: AsyncParsableCommand {
     commandName: "list",
     abstract: "List a volunteer's records with their approved totals.",
     discussion: """
-      Calls Hours.ListRecords and prints the volunteer's records inside your scope, oldest \
-      first (id, status, activity, organisation, start, end, raw minutes, credited hours, \
+      Calls Hours.ListRecords, page by page, and prints the volunteer's records inside your \
+      scope in the order they were logged (id, status, activity, organisation, start, end, \
+      raw minutes, credited hours, \
       late, review reason), then the approved totals the ledger keeps: records, raw minutes \
       and credited hours. Credited hours are shown with one decimal (credited half hours / \
       2). With --json, an object with "records" and the totals.
 
       Example:
         vol-admin hours list V0000000014
+        vol-admin hours list V0000000014 --status pending
         vol-admin hours list V0000000014 --json
       """
   )
@@ -22,18 +24,45 @@ struct HoursListCommand: AsyncParsableCommand {
   @Argument(help: ArgumentHelp("The volunteer number, e.g. V0000000014.", valueName: "volunteer"))
   var volunteer: String
 
+  @Option(help: ArgumentHelp("Only records in this status: pending, approved or rejected.", valueName: "status"))
+  var status: String?
+
   @OptionGroup
   var connection: ConnectionOptions
 
   func validate() throws {
     _ = try LedgerArguments.volunteerNumber(self.volunteer, "<volunteer>")
+    _ = try self.statusFilter
+  }
+
+  private var statusFilter: Volunteer_V1_RecordStatus {
+    get throws {
+      switch self.status {
+      case nil: .unspecified
+      case "pending": .pending
+      case "approved": .approved
+      case "rejected": .rejected
+      case let other?:
+        throw ValidationError("--status must be pending, approved or rejected (got '\(other)').")
+      }
+    }
   }
 
   func run() async throws {
     var request = Volunteer_V1_ListRecordsRequest()
     request.volunteerNumber = try LedgerArguments.volunteerNumber(self.volunteer, "<volunteer>")
+    request.status = try self.statusFilter
+    request.pageSize = 1_000
     let response = try await self.connection.withClient { client, options in
-      try await Volunteer_V1_Hours.Client(wrapping: client).listRecords(request, options: options)
+      let hours = Volunteer_V1_Hours.Client(wrapping: client)
+      var all = try await hours.listRecords(request, options: options)
+      while !all.nextPageToken.isEmpty {
+        request.pageToken = all.nextPageToken
+        let page = try await hours.listRecords(request, options: options)
+        all.records += page.records
+        all.nextPageToken = page.nextPageToken
+      }
+      return all
     }
     let view = RecordListView(volunteerNumber: request.volunteerNumber, response)
     if self.connection.json {

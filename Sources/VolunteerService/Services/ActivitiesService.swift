@@ -84,15 +84,21 @@ struct ActivitiesService: Volunteer_V1_Activities.SimpleServiceProtocol {
   ) async throws -> Volunteer_V1_ListActivitiesResponse {
     let caller = try Caller.required()
     let root = request.organisationID.isEmpty ? caller.scopeOrganisationID : request.organisationID
+    let page = try await withDomainErrors {
+      try PageToken.request(token: request.pageToken, size: request.pageSize, default: 100, limit: 500)
+    }
     guard
       let activities = try await self.store.activities(
         inSubtreeOf: root, from: request.hasFrom ? request.from.date : nil,
-        before: request.hasBefore ? request.before.date : nil,
+        before: request.hasBefore ? request.before.date : nil, page: page,
         withinScope: caller.scopeOrganisationID)
     else {
       throw RPCError.notFoundInScope("organisation \"\(root)\"", field: "organisation_id")
     }
-    return .with { $0.activities = activities.map(\.proto) }
+    return .with {
+      $0.activities = activities.items.map(\.proto)
+      $0.nextPageToken = activities.nextAfterSequence.map(PageToken.encode) ?? ""
+    }
   }
 
   private func setStatus(_ status: ActivityStatus, id: String) async throws -> Volunteer_V1_Activity {

@@ -110,14 +110,25 @@ struct HoursService: Volunteer_V1_Hours.SimpleServiceProtocol {
     let caller = try Caller.required()
     return try await withDomainErrors {
       let number = try VolunteerNumber(validating: request.volunteerNumber)
+      let page = try PageToken.request(
+        token: request.pageToken, size: request.pageSize, default: 200, limit: 1_000)
+      let status: RecordStatus? =
+        switch request.status {
+        case .pending: .pending
+        case .approved: .approved
+        case .rejected: .rejected
+        case .unspecified, .UNRECOGNIZED: nil
+        }
       guard
         let (records, totals) = try await self.store.records(
-          ofVolunteer: number.value, withinScope: caller.scopeOrganisationID)
+          ofVolunteer: number.value, status: status, page: page,
+          withinScope: caller.scopeOrganisationID)
       else {
         throw RPCError.notFoundInScope("volunteer \(number)")
       }
       return .with {
-        $0.records = records.map(\.proto)
+        $0.records = records.items.map(\.proto)
+        $0.nextPageToken = records.nextAfterSequence.map(PageToken.encode) ?? ""
         $0.approvedMinutes = UInt64(totals.approvedMinutes)
         $0.approvedCreditedHalfHours = UInt64(totals.approvedCreditedHalfHours)
         $0.approvedRecords = UInt32(totals.approvedRecords)

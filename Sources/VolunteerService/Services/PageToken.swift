@@ -26,4 +26,18 @@ enum PageToken {
     }
     return sequence
   }
+
+  /// The page a request asks for: its token decoded and its size checked (0 means
+  /// `defaultSize`).
+  ///
+  /// - Throws: ``IdentityValidationError`` on `page_size` above `limit` or on a foreign token.
+  static func request(token: String, size: UInt32, default defaultSize: Int, limit: Int)
+    throws(IdentityValidationError) -> PageRequest
+  {
+    guard size <= limit else {
+      throw IdentityValidationError(field: "page_size", reason: "at most \(limit), got \(size)")
+    }
+    return PageRequest(
+      afterSequence: try Self.decode(token), size: size == 0 ? defaultSize : Int(size))
+  }
 }

@@ -62,11 +62,10 @@ struct VolunteersService: Volunteer_V1_Volunteers.SimpleServiceProtocol {
       var query = VolunteerQuery(
         organisationID: request.organisationID.isEmpty
           ? caller.scopeOrganisationID : request.organisationID)
-      guard request.pageSize <= 500 else {
-        throw IdentityValidationError(field: "page_size", reason: "at most 500, got \(request.pageSize)")
-      }
-      query.pageSize = request.pageSize == 0 ? 50 : Int(request.pageSize)
-      query.afterSequence = try PageToken.decode(request.pageToken)
+      let page = try PageToken.request(
+        token: request.pageToken, size: request.pageSize, default: 50, limit: 500)
+      query.pageSize = page.size
+      query.afterSequence = page.afterSequence
       if request.hasRegisteredFrom { query.registeredFrom = request.registeredFrom.date }
       if request.hasRegisteredBefore { query.registeredBefore = request.registeredBefore.date }
       query.includeWithdrawn = request.includeWithdrawn

@@ -99,12 +99,13 @@ public protocol RecordStore: Sendable {
   func setActivityStatus(id: String, to status: ActivityStatus, withinScope scopeOrganisationID: String)
     async throws -> Activity?
 
-  /// Activities of the subtree rooted at `organisationID` overlapping [from, before), or
-  /// `nil` when that organisation is not inside the scope.
+  /// A page of the activities of the subtree rooted at `organisationID` overlapping
+  /// [from, before), in creation order, or `nil` when that organisation is not inside the
+  /// scope.
   func activities(
-    inSubtreeOf organisationID: String, from: Date?, before: Date?,
+    inSubtreeOf organisationID: String, from: Date?, before: Date?, page: PageRequest,
     withinScope scopeOrganisationID: String
-  ) async throws -> [Activity]?
+  ) async throws -> Page<Activity>?
 
   /// Logs a pending record (its id assigned here) under an idempotency key, refusing it
   /// when it overlaps a pending or approved record of the same volunteer.
@@ -160,10 +161,13 @@ public protocol RecordStore: Sendable {
   func recognition(ofVolunteer number: String, withinScope scopeOrganisationID: String) async throws
     -> (training: [TrainingRecord], awards: [AwardRecord])?
 
-  /// The records of a volunteer inside the scope with the volunteer's approved totals, or
-  /// `nil` when the volunteer is not inside the scope.
-  func records(ofVolunteer number: String, withinScope scopeOrganisationID: String) async throws
-    -> (records: [ServiceRecord], totals: VolunteerTotals)?
+  /// A page of a volunteer's records (all statuses when `status` is `nil`), in the order
+  /// they were logged, with the volunteer's approved totals, or `nil` when the volunteer is
+  /// not inside the scope.
+  func records(
+    ofVolunteer number: String, status: RecordStatus?, page: PageRequest,
+    withinScope scopeOrganisationID: String
+  ) async throws -> (records: Page<ServiceRecord>, totals: VolunteerTotals)?
 
   /// The volunteer with this number if its organisation lies inside the scope.
   func volunteer(number: String, withinScope scopeOrganisationID: String) async throws

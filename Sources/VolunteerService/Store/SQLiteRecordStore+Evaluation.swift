@@ -1,9 +1,9 @@
 import Foundation
 import GRDB
 
-// Evaluation reads and policy versions on SQLite. Credit comes from `volunteer_credit`, kept
-// by approvals and corrections, so an evaluation's cost follows the days and activities a
-// volunteer served, never the number of records.
+// Evaluation reads and policy versions on SQLite. Credit comes from the credit tables kept by
+// approvals and corrections (see migration v5), so an evaluation reads a few rows per
+// category and activity plus at most a year of day rows, never the records.
 extension SQLiteRecordStore {
   public func creditSummary(
     ofVolunteer number: String, asOf: CalendarDate, withinScope scopeOrganisationID: String
@@ -20,33 +20,60 @@ extension SQLiteRecordStore {
         ?? CalendarDate(year: asOf.year - 1, month: asOf.month, day: asOf.day - 1)
         ?? CalendarDate.earliest
       var summary = CreditSummary()
-      let rows = try Row.fetchAll(
+      // Lifetime by category, less whatever was credited on days after asOf (nothing when
+      // evaluating as of today): a handful of rows whatever the volunteer's history.
+      var categories: [String: (minutes: Int, halfHours: Int, records: Int)] = [:]
+      for row in try Row.fetchAll(
+        db,
+        sql: """
+          SELECT category, minutes, credited_half_hours, records FROM volunteer_category_credit
+          WHERE volunteer_number = ?
+          """,
+        arguments: [number])
+      {
+        categories[row["category"]] = (row["minutes"], row["credited_half_hours"], row["records"])
+      }
+      for row in try Row.fetchAll(
         db,
         sql: """
           SELECT category, SUM(minutes) AS minutes, SUM(credited_half_hours) AS half_hours,
-            SUM(records) AS records,
-            SUM(CASE WHEN day > ? THEN minutes ELSE 0 END) AS trailing_minutes,
-            SUM(CASE WHEN day > ? THEN credited_half_hours ELSE 0 END) AS trailing_half_hours
-          FROM volunteer_credit WHERE volunteer_number = ? AND day <= ?
-          GROUP BY category
+            SUM(records) AS records
+          FROM volunteer_credit WHERE volunteer_number = ? AND day > ? GROUP BY category
           """,
-        arguments: [yearAgo.iso8601, yearAgo.iso8601, number, asOf.iso8601])
-      for row in rows {
-        let halfHours: Int = row["half_hours"]
-        summary.lifetimeMinutes += row["minutes"] as Int
-        summary.lifetimeCreditedHalfHours += halfHours
-        summary.approvedRecords += row["records"] as Int
-        summary.trailingYearMinutes += row["trailing_minutes"] as Int
-        summary.trailingYearCreditedHalfHours += row["trailing_half_hours"] as Int
-        summary.creditedHalfHoursByCategory[row["category"], default: 0] += halfHours
+        arguments: [number, asOf.iso8601])
+      {
+        let category: String = row["category"]
+        let total = categories[category] ?? (0, 0, 0)
+        categories[category] = (
+          total.minutes - row["minutes"], total.halfHours - row["half_hours"],
+          total.records - row["records"]
+        )
+      }
+      for (category, total) in categories {
+        summary.lifetimeMinutes += total.minutes
+        summary.lifetimeCreditedHalfHours += total.halfHours
+        summary.approvedRecords += total.records
+        summary.creditedHalfHoursByCategory[category] = total.halfHours
+      }
+      // The trailing 12 months: at most a year of day rows.
+      if let row = try Row.fetchOne(
+        db,
+        sql: """
+          SELECT COALESCE(SUM(minutes), 0) AS minutes,
+            COALESCE(SUM(credited_half_hours), 0) AS half_hours
+          FROM volunteer_credit WHERE volunteer_number = ? AND day > ? AND day <= ?
+          """,
+        arguments: [number, yearAgo.iso8601, asOf.iso8601])
+      {
+        summary.trailingYearMinutes = row["minutes"]
+        summary.trailingYearCreditedHalfHours = row["half_hours"]
       }
       if let counts = try Row.fetchOne(
         db,
         sql: """
-          SELECT COUNT(DISTINCT activity_id) AS activities,
-            COUNT(DISTINCT organisation_id) AS organisations
-          FROM volunteer_credit
-          WHERE volunteer_number = ? AND day <= ? AND (records > 0 OR credited_half_hours > 0)
+          SELECT COUNT(*) AS activities, COUNT(DISTINCT organisation_id) AS organisations
+          FROM volunteer_activity_credit
+          WHERE volunteer_number = ? AND first_day <= ? AND records > 0
           """,
         arguments: [number, asOf.iso8601])
       {

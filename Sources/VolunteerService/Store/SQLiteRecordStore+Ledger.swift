@@ -52,9 +52,9 @@ extension SQLiteRecordStore {
   }
 
   public func activities(
-    inSubtreeOf organisationID: String, from: Date?, before: Date?,
+    inSubtreeOf organisationID: String, from: Date?, before: Date?, page: PageRequest,
     withinScope scopeOrganisationID: String
-  ) async throws -> [Activity]? {
+  ) async throws -> Page<Activity>? {
     try await self.pool.read { db in
       guard let root = try Self.organisation(db, id: organisationID, withinScope: scopeOrganisationID)
       else { return nil }
@@ -71,8 +71,12 @@ extension SQLiteRecordStore {
         sql += " AND a.start_time < ?"
         _ = arguments.append(contentsOf: [before])
       }
-      sql += " ORDER BY a.start_time, a.seq"
-      return try Row.fetchAll(db, sql: sql, arguments: arguments).compactMap(Self.activity(from:))
+      sql += " AND a.seq > ? ORDER BY a.seq LIMIT ?"
+      _ = arguments.append(contentsOf: [page.afterSequence, page.size + 1])
+      let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
+      return Page(
+        items: rows.prefix(page.size).compactMap(Self.activity(from:)),
+        nextAfterSequence: rows.count > page.size ? rows[page.size - 1]["seq"] : nil)
     }
   }
 
@@ -280,8 +284,8 @@ extension SQLiteRecordStore {
     }
   }
 
-  /// Moves a volunteer's evaluation credit bucket (day the record started × activity) by the
-  /// given amounts, in the caller's transaction.
+  /// Moves a volunteer's evaluation credit (the day the record started × its activity, its
+  /// category, its activity) by the given amounts, in the caller's transaction.
   static func addCredit(
     _ db: Database, for record: ServiceRecord, minutes: Int, creditedHalfHours: Int, records: Int,
     timeZone: TimeZone
@@ -301,6 +305,27 @@ extension SQLiteRecordStore {
         record.volunteerNumber, day.iso8601, record.organisationID, minutes, creditedHalfHours,
         records, record.activityID,
       ])
+    try db.execute(
+      sql: """
+        INSERT INTO volunteer_category_credit (volunteer_number, category, minutes,
+          credited_half_hours, records)
+        SELECT ?, a.category, ?, ?, ? FROM activity a WHERE a.id = ?
+        ON CONFLICT (volunteer_number, category) DO UPDATE SET
+          minutes = minutes + excluded.minutes,
+          credited_half_hours = credited_half_hours + excluded.credited_half_hours,
+          records = records + excluded.records
+        """,
+      arguments: [record.volunteerNumber, minutes, creditedHalfHours, records, record.activityID])
+    try db.execute(
+      sql: """
+        INSERT INTO volunteer_activity_credit (volunteer_number, activity_id, organisation_id,
+          first_day, records)
+        VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT (volunteer_number, activity_id) DO UPDATE SET
+          first_day = min(first_day, excluded.first_day),
+          records = records + excluded.records
+        """,
+      arguments: [record.volunteerNumber, record.activityID, record.organisationID, day.iso8601, records])
   }
 
   public func statistics(
@@ -368,18 +393,27 @@ extension SQLiteRecordStore {
     }
   }
 
-  public func records(ofVolunteer number: String, withinScope scopeOrganisationID: String)
-    async throws -> (records: [ServiceRecord], totals: VolunteerTotals)?
-  {
+  public func records(
+    ofVolunteer number: String, status: RecordStatus?, page: PageRequest,
+    withinScope scopeOrganisationID: String
+  ) async throws -> (records: Page<ServiceRecord>, totals: VolunteerTotals)? {
     try await self.pool.read { db in
       guard let volunteer = try Self.fetchVolunteer(db, number: number),
         try Self.organisation(db, id: volunteer.organisationID, withinScope: scopeOrganisationID)
           != nil
       else { return nil }
-      let records = try Row.fetchAll(
-        db, sql: "SELECT * FROM service_record WHERE volunteer_number = ? ORDER BY start_time, seq",
-        arguments: [number]
-      ).compactMap(Self.record(from:))
+      var sql = "SELECT * FROM service_record WHERE volunteer_number = ? AND seq > ?"
+      var arguments: StatementArguments = [number, page.afterSequence]
+      if let status {
+        sql += " AND status = ?"
+        _ = arguments.append(contentsOf: [status.rawValue])
+      }
+      sql += " ORDER BY seq LIMIT ?"
+      _ = arguments.append(contentsOf: [page.size + 1])
+      let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
+      let records = Page(
+        items: rows.prefix(page.size).compactMap(Self.record(from:)),
+        nextAfterSequence: rows.count > page.size ? rows[page.size - 1]["seq"] : nil)
       let totals = try Row.fetchOne(
         db, sql: "SELECT * FROM volunteer_totals WHERE volunteer_number = ?", arguments: [number]
       ).map { row in

@@ -173,10 +173,14 @@ enum SQLiteSchema {
           """)
     }
     migrator.registerMigration("v5: evaluation credit buckets and policies") { db in
-      // One row per volunteer, day and activity with approved credit: evaluations sum these
-      // (bounded by days served × activities), never the records. Kept in the same
-      // transaction as the approval or correction that changes them. The backfill reads days
-      // at UTC+8 (Asia/Shanghai, the only zone deployed before this migration).
+      // Approved credit kept in the same transaction as the approval or correction that
+      // changes it, so an evaluation reads a handful of rows, never the records:
+      // - volunteer_credit: per day and activity, for the trailing 12 months (at most a
+      //   year of rows) and for evaluations as of a past day;
+      // - volunteer_category_credit: lifetime per activity category (modules, totals);
+      // - volunteer_activity_credit: per activity, for distinct activity and organisation
+      //   counts.
+      // The backfill reads days at UTC+8 (Asia/Shanghai, the only zone deployed before).
       try db.execute(
         sql: """
           CREATE TABLE volunteer_credit (
@@ -197,6 +201,28 @@ enum SQLiteSchema {
             FROM service_record r JOIN activity a ON a.id = r.activity_id
             WHERE r.status = 'approved'
             GROUP BY r.volunteer_number, date(r.start_time, '+8 hours'), r.activity_id;
+          CREATE TABLE volunteer_category_credit (
+            volunteer_number TEXT NOT NULL,
+            category TEXT NOT NULL,
+            minutes INTEGER NOT NULL,
+            credited_half_hours INTEGER NOT NULL,
+            records INTEGER NOT NULL,
+            PRIMARY KEY (volunteer_number, category)
+          ) WITHOUT ROWID;
+          INSERT INTO volunteer_category_credit
+            SELECT volunteer_number, category, SUM(minutes), SUM(credited_half_hours), SUM(records)
+            FROM volunteer_credit GROUP BY volunteer_number, category;
+          CREATE TABLE volunteer_activity_credit (
+            volunteer_number TEXT NOT NULL,
+            activity_id TEXT NOT NULL,
+            organisation_id TEXT NOT NULL,
+            first_day TEXT NOT NULL,
+            records INTEGER NOT NULL,
+            PRIMARY KEY (volunteer_number, activity_id)
+          ) WITHOUT ROWID;
+          INSERT INTO volunteer_activity_credit
+            SELECT volunteer_number, activity_id, organisation_id, MIN(day), SUM(records)
+            FROM volunteer_credit GROUP BY volunteer_number, activity_id;
           CREATE TABLE evaluation_policy (
             id TEXT NOT NULL,
             version INTEGER NOT NULL,
@@ -207,6 +233,10 @@ enum SQLiteSchema {
             PRIMARY KEY (id, version)
           );
           """)
+    }
+    migrator.registerMigration("v6: keyset paging of a volunteer's records") { db in
+      try db.execute(
+        sql: "CREATE INDEX service_record_volunteer_seq ON service_record(volunteer_number, seq)")
     }
     return migrator
   }

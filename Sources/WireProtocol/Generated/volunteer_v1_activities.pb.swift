@@ -283,6 +283,12 @@ public nonisolated struct Volunteer_V1_ListActivitiesRequest: Sendable {
   /// Clears the value of `before`. Subsequent reads from it will return its default value.
   public mutating func clearBefore() {self._before = nil}
 
+  /// 1-500; 0 means 100.
+  public var pageSize: UInt32 = 0
+
+  /// The next_page_token of the previous page; empty for the first page.
+  public var pageToken: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -296,7 +302,11 @@ public nonisolated struct Volunteer_V1_ListActivitiesResponse: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// In the order they were created.
   public var activities: [Volunteer_V1_Activity] = []
+
+  /// Pass as page_token to get the next page; empty on the last page.
+  public var nextPageToken: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -520,7 +530,7 @@ nonisolated extension Volunteer_V1_ActivityRef: SwiftProtobuf.Message, SwiftProt
 
 nonisolated extension Volunteer_V1_ListActivitiesRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ListActivitiesRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}organisation_id\0\u{1}from\0\u{1}before\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}organisation_id\0\u{1}from\0\u{1}before\0\u{3}page_size\0\u{3}page_token\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -531,6 +541,8 @@ nonisolated extension Volunteer_V1_ListActivitiesRequest: SwiftProtobuf.Message,
       case 1: try { try decoder.decodeSingularStringField(value: &self.organisationID) }()
       case 2: try { try decoder.decodeSingularMessageField(value: &self._from) }()
       case 3: try { try decoder.decodeSingularMessageField(value: &self._before) }()
+      case 4: try { try decoder.decodeSingularUInt32Field(value: &self.pageSize) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.pageToken) }()
       default: break
       }
     }
@@ -550,6 +562,12 @@ nonisolated extension Volunteer_V1_ListActivitiesRequest: SwiftProtobuf.Message,
     try { if let v = self._before {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
     } }()
+    if self.pageSize != 0 {
+      try visitor.visitSingularUInt32Field(value: self.pageSize, fieldNumber: 4)
+    }
+    if !self.pageToken.isEmpty {
+      try visitor.visitSingularStringField(value: self.pageToken, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -557,6 +575,8 @@ nonisolated extension Volunteer_V1_ListActivitiesRequest: SwiftProtobuf.Message,
     if lhs.organisationID != rhs.organisationID {return false}
     if lhs._from != rhs._from {return false}
     if lhs._before != rhs._before {return false}
+    if lhs.pageSize != rhs.pageSize {return false}
+    if lhs.pageToken != rhs.pageToken {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -564,7 +584,7 @@ nonisolated extension Volunteer_V1_ListActivitiesRequest: SwiftProtobuf.Message,
 
 nonisolated extension Volunteer_V1_ListActivitiesResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ListActivitiesResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}activities\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}activities\0\u{3}next_page_token\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -573,6 +593,7 @@ nonisolated extension Volunteer_V1_ListActivitiesResponse: SwiftProtobuf.Message
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeRepeatedMessageField(value: &self.activities) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.nextPageToken) }()
       default: break
       }
     }
@@ -582,11 +603,15 @@ nonisolated extension Volunteer_V1_ListActivitiesResponse: SwiftProtobuf.Message
     if !self.activities.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.activities, fieldNumber: 1)
     }
+    if !self.nextPageToken.isEmpty {
+      try visitor.visitSingularStringField(value: self.nextPageToken, fieldNumber: 2)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Volunteer_V1_ListActivitiesResponse, rhs: Volunteer_V1_ListActivitiesResponse) -> Bool {
     if lhs.activities != rhs.activities {return false}
+    if lhs.nextPageToken != rhs.nextPageToken {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

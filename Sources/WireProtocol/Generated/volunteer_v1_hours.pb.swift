@@ -504,6 +504,15 @@ public nonisolated struct Volunteer_V1_ListRecordsRequest: Sendable {
 
   public var volunteerNumber: String = String()
 
+  /// 1-1000; 0 means 200.
+  public var pageSize: UInt32 = 0
+
+  /// The next_page_token of the previous page; empty for the first page.
+  public var pageToken: String = String()
+
+  /// Only records in this status; UNSPECIFIED lists every status.
+  public var status: Volunteer_V1_RecordStatus = .unspecified
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -522,6 +531,10 @@ public nonisolated struct Volunteer_V1_ListRecordsResponse: Sendable {
   public var approvedCreditedHalfHours: UInt64 = 0
 
   public var approvedRecords: UInt32 = 0
+
+  /// Pass as page_token to get the next page; empty on the last page. Records come
+  /// in the order they were logged.
+  public var nextPageToken: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1179,7 +1192,7 @@ nonisolated extension Volunteer_V1_ReviewResult: SwiftProtobuf.Message, SwiftPro
 
 nonisolated extension Volunteer_V1_ListRecordsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ListRecordsRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}volunteer_number\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}volunteer_number\0\u{3}page_size\0\u{3}page_token\0\u{1}status\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1188,6 +1201,9 @@ nonisolated extension Volunteer_V1_ListRecordsRequest: SwiftProtobuf.Message, Sw
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularStringField(value: &self.volunteerNumber) }()
+      case 2: try { try decoder.decodeSingularUInt32Field(value: &self.pageSize) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.pageToken) }()
+      case 4: try { try decoder.decodeSingularEnumField(value: &self.status) }()
       default: break
       }
     }
@@ -1197,11 +1213,23 @@ nonisolated extension Volunteer_V1_ListRecordsRequest: SwiftProtobuf.Message, Sw
     if !self.volunteerNumber.isEmpty {
       try visitor.visitSingularStringField(value: self.volunteerNumber, fieldNumber: 1)
     }
+    if self.pageSize != 0 {
+      try visitor.visitSingularUInt32Field(value: self.pageSize, fieldNumber: 2)
+    }
+    if !self.pageToken.isEmpty {
+      try visitor.visitSingularStringField(value: self.pageToken, fieldNumber: 3)
+    }
+    if self.status != .unspecified {
+      try visitor.visitSingularEnumField(value: self.status, fieldNumber: 4)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Volunteer_V1_ListRecordsRequest, rhs: Volunteer_V1_ListRecordsRequest) -> Bool {
     if lhs.volunteerNumber != rhs.volunteerNumber {return false}
+    if lhs.pageSize != rhs.pageSize {return false}
+    if lhs.pageToken != rhs.pageToken {return false}
+    if lhs.status != rhs.status {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1209,7 +1237,7 @@ nonisolated extension Volunteer_V1_ListRecordsRequest: SwiftProtobuf.Message, Sw
 
 nonisolated extension Volunteer_V1_ListRecordsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ListRecordsResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}records\0\u{3}approved_minutes\0\u{3}approved_credited_half_hours\0\u{3}approved_records\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}records\0\u{3}approved_minutes\0\u{3}approved_credited_half_hours\0\u{3}approved_records\0\u{3}next_page_token\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1221,6 +1249,7 @@ nonisolated extension Volunteer_V1_ListRecordsResponse: SwiftProtobuf.Message, S
       case 2: try { try decoder.decodeSingularUInt64Field(value: &self.approvedMinutes) }()
       case 3: try { try decoder.decodeSingularUInt64Field(value: &self.approvedCreditedHalfHours) }()
       case 4: try { try decoder.decodeSingularUInt32Field(value: &self.approvedRecords) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.nextPageToken) }()
       default: break
       }
     }
@@ -1239,6 +1268,9 @@ nonisolated extension Volunteer_V1_ListRecordsResponse: SwiftProtobuf.Message, S
     if self.approvedRecords != 0 {
       try visitor.visitSingularUInt32Field(value: self.approvedRecords, fieldNumber: 4)
     }
+    if !self.nextPageToken.isEmpty {
+      try visitor.visitSingularStringField(value: self.nextPageToken, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1247,6 +1279,7 @@ nonisolated extension Volunteer_V1_ListRecordsResponse: SwiftProtobuf.Message, S
     if lhs.approvedMinutes != rhs.approvedMinutes {return false}
     if lhs.approvedCreditedHalfHours != rhs.approvedCreditedHalfHours {return false}
     if lhs.approvedRecords != rhs.approvedRecords {return false}
+    if lhs.nextPageToken != rhs.nextPageToken {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
