@@ -78,6 +78,24 @@ struct EvaluationCost {
       perDay: perDay, admin: admin, zone: zone)
     print("setup: \(records + 1) records logged and approved in \(ContinuousClock.now - started)")
 
+    // Baselines: the cheapest pooled read, and the volunteer read every evaluation starts with.
+    let heavy = numbers[1]
+    let baselines: [(String, @Sendable () async throws -> Void)] = [
+      ("read baseline (SELECT 1)", { @Sendable in try await store.checkHealth() }),
+      ("volunteer read", { @Sendable in _ = try await store.volunteer(number: heavy, withinScope: "national") }),
+    ]
+    for (label, body) in baselines {
+      var samples: [Double] = []
+      for _ in 0..<iterations {
+        let start = ContinuousClock.now
+        try await body()
+        let elapsed = ContinuousClock.now - start
+        samples.append(Double(elapsed.components.attoseconds) / 1e12 + Double(elapsed.components.seconds) * 1e6)
+      }
+      samples.sort()
+      print(String(format: "%@: p50 %.1f µs, p99 %.1f µs", label, samples[samples.count / 2], samples[samples.count * 99 / 100]))
+    }
+
     let asOf = CalendarDate.today(in: zone, now: Date())
     for (label, number, expected) in [("1 record", numbers[0], 1), ("\(records) records", numbers[1], records)] {
       var samples: [Double] = []
@@ -113,7 +131,7 @@ struct EvaluationCost {
   }
 
   /// Logs `count` quarter-hour records for `volunteer`, `perDay` a day from `first`, in
-  /// batches of 1,000, and approves them 64 at a time.
+  /// batches of 1,000, and approves each batch in one ApproveRecords-sized review.
   static func fill(
     store: SQLiteRecordStore, volunteer: String, activity: String, count: Int, first: Date,
     perDay: Int, admin: String, zone: TimeZone
@@ -134,18 +152,11 @@ struct EvaluationCost {
       }
       let results = try await store.logRecords(batch)
       let ids = try results.map { try $0.get().value.id }
-      try await withThrowingTaskGroup(of: Void.self) { group in
-        for (position, id) in ids.enumerated() {
-          if position >= 64 { try await group.next() }
-          group.addTask {
-            guard
-              try await store.reviewRecord(
-                id: id, decision: .approve(note: nil, override: .provinceLevel), by: admin,
-                at: Date(), policy: policy, withinScope: "national") != nil
-            else { fatalError("record \(id) vanished") }
-          }
-        }
-        try await group.waitForAll()
+      for outcome in try await store.reviewRecords(
+        ids: ids, decision: .approve(note: nil, override: .provinceLevel), by: admin, at: Date(),
+        policy: policy, withinScope: "national")
+      {
+        guard try outcome.get() != nil else { fatalError("a record vanished") }
       }
       logged += batch.count
       if count > 1 { print("\r  \(logged)/\(count) records", terminator: "") }

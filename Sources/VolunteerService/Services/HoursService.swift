@@ -40,12 +40,26 @@ struct HoursService: Volunteer_V1_Hours.SimpleServiceProtocol {
       requests.append(record)
     }
     let now = Date()
-    // Validation reads the store; the writes then go in one ordered transaction.
+    // Everything the checks read comes in one store read; the writes then go in one ordered
+    // transaction.
+    let claims = requests.map { try? Self.claim(for: $0, caller: caller) }
+    let context = try await withDomainErrors {
+      try await self.store.ledgerContext(
+        claims: claims.compactMap { $0 },
+        volunteerNumbers: Set(requests.compactMap { try? VolunteerNumber(validating: $0.volunteerNumber).value }),
+        activityIDs: Set(requests.map(\.activityID)), withinScope: caller.scopeOrganisationID)
+    }
+    var replayed = context.replayed.makeIterator()
     var prepared: [Result<PreparedRecord, RPCError>] = []
     prepared.reserveCapacity(requests.count)
-    for record in requests {
+    for (record, claim) in zip(requests, claims) {
+      let earlier = claim == nil ? nil : replayed.next()
+      let lookup = LedgerLookup(
+        replayed: { _ in try earlier?.get() },
+        volunteer: { context.volunteers[$0] },
+        activity: { context.activities[$0] })
       do {
-        prepared.append(.success(try await self.prepare(record, caller: caller, now: now)))
+        prepared.append(.success(try await self.prepare(record, caller: caller, now: now, lookup: lookup)))
       } catch {
         prepared.append(.failure(error))
       }
@@ -177,17 +191,35 @@ struct HoursService: Volunteer_V1_Hours.SimpleServiceProtocol {
 
   /// Answers a retry from the ledger, or applies every rule that can be checked before the
   /// write transaction and returns the record to write, or the `RPCError` that refuses it.
-  private func prepare(_ request: Volunteer_V1_LogHoursRequest, caller: Principal, now: Date)
-    async throws(RPCError) -> PreparedRecord
+  /// The idempotency claim a record request makes.
+  private static func claim(for request: Volunteer_V1_LogHoursRequest, caller: Principal) throws
+    -> IdempotencyClaim
   {
+    try IdempotencyKey.validate(request.idempotencyKey)
+    return IdempotencyClaim(
+      principalID: caller.id, key: request.idempotencyKey,
+      method: Volunteer_V1_Hours.Method.LogHours.descriptor.fullyQualifiedMethod,
+      requestDigest: try IdempotencyKey.digest(of: request) { $0.idempotencyKey = "" })
+  }
+
+  /// Checks one record request, reading through `lookup` (the store for a single record,
+  /// a prefetched ``LedgerContext`` for an upload), and says whether to write or replay.
+  private func prepare(
+    _ request: Volunteer_V1_LogHoursRequest, caller: Principal, now: Date,
+    lookup: LedgerLookup? = nil
+  ) async throws(RPCError) -> PreparedRecord {
+    let store = self.store
+    let scope = caller.scopeOrganisationID
+    let lookup =
+      lookup
+      ?? LedgerLookup(
+        replayed: { try await store.replayedRecord(for: $0) },
+        volunteer: { try await store.volunteer(number: $0, withinScope: scope) },
+        activity: { try await store.activity(id: $0, withinScope: scope) })
     do {
       return try await withDomainErrors {
-        try IdempotencyKey.validate(request.idempotencyKey)
-        let claim = IdempotencyClaim(
-          principalID: caller.id, key: request.idempotencyKey,
-          method: Volunteer_V1_Hours.Method.LogHours.descriptor.fullyQualifiedMethod,
-          requestDigest: try IdempotencyKey.digest(of: request) { $0.idempotencyKey = "" })
-        if let replayed = try await self.store.replayedRecord(for: claim) {
+        let claim = try Self.claim(for: request, caller: caller)
+        if let replayed = try await lookup.replayed(claim) {
           return .replayed(replayed)
         }
         let number = try VolunteerNumber(validating: request.volunteerNumber)
@@ -206,19 +238,13 @@ struct HoursService: Volunteer_V1_Hours.SimpleServiceProtocol {
             reason: "travel time does not count: declare that start and end exclude it by "
               + "setting travel_time_excluded")
         }
-        guard
-          let volunteer = try await self.store.volunteer(
-            number: number.value, withinScope: caller.scopeOrganisationID)
-        else {
+        guard let volunteer = try await lookup.volunteer(number.value) else {
           throw RPCError.notFoundInScope("volunteer \(number)")
         }
         guard volunteer.withdrawnAt == nil else {
           throw RPCError(code: .failedPrecondition, message: "volunteer \(number) has withdrawn")
         }
-        guard
-          let activity = try await self.store.activity(
-            id: request.activityID, withinScope: caller.scopeOrganisationID)
-        else {
+        guard let activity = try await lookup.activity(request.activityID) else {
           throw RPCError.notFoundInScope("activity \"\(request.activityID)\"", field: "activity_id")
         }
         let draft = try ServiceRecordDraft.validated(
@@ -246,26 +272,31 @@ struct HoursService: Volunteer_V1_Hours.SimpleServiceProtocol {
     guard (1...1_000).contains(ids.count) else {
       throw RPCError(code: .invalidArgument, message: "record_ids: 1-1000 record ids, got \(ids.count)")
     }
+    let outcomes = try await self.store.reviewRecords(
+      ids: ids, decision: decision(), by: caller.id, at: Date(), policy: self.policy,
+      withinScope: caller.scopeOrganisationID)
     var response = Volunteer_V1_ReviewRecordsResponse()
-    for id in ids {
+    for (id, outcome) in zip(ids, outcomes) {
       var result = Volunteer_V1_ReviewResult()
       result.recordID = id
-      do {
-        guard
-          let record = try await withDomainErrors({
-            try await self.store.reviewRecord(
-              id: id, decision: decision(), by: caller.id, at: Date(), policy: self.policy,
-              withinScope: caller.scopeOrganisationID)
-          })
-        else {
-          throw RPCError.notFoundInScope("record \(id)")
-        }
+      let refusal: RPCError
+      switch outcome {
+      case .success(let record?):
         result.reviewed = record.proto
-      } catch let error as RPCError {
-        result.refused = .with {
-          $0.code = UInt32(error.code.rawValue)
-          $0.message = error.message
-        }
+        response.results.append(result)
+        continue
+      case .success(nil):
+        refusal = RPCError.notFoundInScope("record \(id)")
+      case .failure(let error as IdentityValidationError):
+        refusal = RPCError(error)
+      case .failure(let error as RecordStoreError):
+        refusal = RPCError(error)
+      case .failure(let error):
+        throw error
+      }
+      result.refused = .with {
+        $0.code = UInt32(refusal.code.rawValue)
+        $0.message = refusal.message
       }
       response.results.append(result)
     }
@@ -301,4 +332,11 @@ struct HoursService: Volunteer_V1_Hours.SimpleServiceProtocol {
     default: RPCError(code: .internalError, message: "\(error)")
     }
   }
+}
+
+/// Where checking a record reads the store: directly, or from a prefetched batch context.
+struct LedgerLookup: Sendable {
+  var replayed: @Sendable (IdempotencyClaim) async throws -> ServiceRecord?
+  var volunteer: @Sendable (String) async throws -> VolunteerRecord?
+  var activity: @Sendable (String) async throws -> Activity?
 }

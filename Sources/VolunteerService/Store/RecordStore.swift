@@ -123,14 +123,16 @@ public protocol RecordStore: Sendable {
   /// position is that record's outcome or the error that refused it alone.
   func logRecords(_ batch: [NewRecord]) async throws -> [Result<WriteOutcome<ServiceRecord>, any Error>]
 
-  /// Applies a review decision to record `id`; an approval also checks the daily cap and
-  /// updates the volunteer's totals and day buckets in the same transaction.
+  /// Applies a review decision to each record of `ids`, in order, in one transaction with a
+  /// savepoint per record: an approval also checks the daily cap (seeing the approvals before
+  /// it in the list) and updates the volunteer's totals and credit in the same transaction.
   ///
-  /// - Returns: the reviewed record, or `nil` when it is not inside the scope.
-  func reviewRecord(
-    id: String, decision: ReviewDecision, by principalID: String, at date: Date,
+  /// - Returns: per id, the reviewed record, `nil` when it is not inside the scope, or the
+  ///   error that refused that record alone.
+  func reviewRecords(
+    ids: [String], decision: ReviewDecision, by principalID: String, at date: Date,
     policy: LedgerPolicy, withinScope scopeOrganisationID: String
-  ) async throws -> ServiceRecord?
+  ) async throws -> [Result<ServiceRecord?, any Error>]
 
   /// Stores an approved correction of record `id` (a reversal or an adjustment) that
   /// references it, updating the volunteer's totals in the same transaction.
@@ -173,6 +175,14 @@ public protocol RecordStore: Sendable {
   func volunteer(number: String, withinScope scopeOrganisationID: String) async throws
     -> VolunteerRecord?
 
+  /// Everything checking a batch of records reads, in one read: each claim's earlier result
+  /// (aligned with `claims`; a failure for a key reused with other content), and the
+  /// volunteers and activities named that lie inside the scope.
+  func ledgerContext(
+    claims: [IdempotencyClaim], volunteerNumbers: Set<String>, activityIDs: Set<String>,
+    withinScope scopeOrganisationID: String
+  ) async throws -> LedgerContext
+
   // MARK: Evaluations
 
   /// The volunteer and the approved credit up to and including `asOf` (lifetime, and over
@@ -190,6 +200,28 @@ public protocol RecordStore: Sendable {
 
   /// One version of a policy, or its newest when `version` is `nil`.
   func policy(id: String, version: Int?) async throws -> StoredPolicy?
+}
+
+/// What a batch of records needs from the store to be checked; see
+/// ``RecordStore/ledgerContext(claims:volunteerNumbers:activityIDs:withinScope:)``.
+public struct LedgerContext: Sendable {
+  /// Per claim: the record an earlier request with the same key logged, `nil` for a new key,
+  /// or the conflict error for a key reused with other content.
+  public var replayed: [Result<ServiceRecord?, RecordStoreError>]
+  /// The volunteers found inside the scope, by number.
+  public var volunteers: [String: VolunteerRecord]
+  /// The activities found inside the scope, by id.
+  public var activities: [String: Activity]
+
+  /// Creates a context.
+  public init(
+    replayed: [Result<ServiceRecord?, RecordStoreError>], volunteers: [String: VolunteerRecord],
+    activities: [String: Activity]
+  ) {
+    self.replayed = replayed
+    self.volunteers = volunteers
+    self.activities = activities
+  }
 }
 
 /// A policy version as stored: the validated policy and who loaded it when.

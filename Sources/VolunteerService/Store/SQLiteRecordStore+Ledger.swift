@@ -88,6 +88,34 @@ extension SQLiteRecordStore {
     }
   }
 
+  public func ledgerContext(
+    claims: [IdempotencyClaim], volunteerNumbers: Set<String>, activityIDs: Set<String>,
+    withinScope scopeOrganisationID: String
+  ) async throws -> LedgerContext {
+    try await self.pool.read { db in
+      let replayed = try claims.map { claim -> Result<ServiceRecord?, RecordStoreError> in
+        do {
+          return .success(try Self.replayedResult(db, claim: claim).flatMap { try Self.fetchRecord(db, id: $0) })
+        } catch let error as RecordStoreError {
+          return .failure(error)
+        }
+      }
+      var volunteers: [String: VolunteerRecord] = [:]
+      for number in volunteerNumbers {
+        if let volunteer = try Self.fetchVolunteer(db, number: number),
+          try Self.organisation(db, id: volunteer.organisationID, withinScope: scopeOrganisationID) != nil
+        {
+          volunteers[number] = volunteer
+        }
+      }
+      var activities: [String: Activity] = [:]
+      for id in activityIDs {
+        activities[id] = try Self.activity(db, id: id, withinScope: scopeOrganisationID)
+      }
+      return LedgerContext(replayed: replayed, volunteers: volunteers, activities: activities)
+    }
+  }
+
   public func replayedRecord(for claim: IdempotencyClaim) async throws -> ServiceRecord? {
     try await self.pool.read { db in
       try Self.replayedResult(db, claim: claim).flatMap { try Self.fetchRecord(db, id: $0) }
@@ -164,69 +192,87 @@ extension SQLiteRecordStore {
     }
   }
 
-  public func reviewRecord(
-    id: String, decision: ReviewDecision, by principalID: String, at date: Date,
+  public func reviewRecords(
+    ids: [String], decision: ReviewDecision, by principalID: String, at date: Date,
     policy: LedgerPolicy, withinScope scopeOrganisationID: String
-  ) async throws -> ServiceRecord? {
+  ) async throws -> [Result<ServiceRecord?, any Error>] {
     try await self.writer.write { db in
-      guard var record = try Self.fetchRecord(db, id: id),
-        try Self.organisation(db, id: record.organisationID, withinScope: scopeOrganisationID) != nil
-      else { return nil }
-      switch decision {
-      case .reject(let reason):
-        let change = try record.status.transition(to: .rejected, reason: reason)
-        record.status = .rejected
-        record.reviewReason = change.reason
-      case .approve(let note, let override):
-        let change = try record.status.transition(to: .approved, reason: note)
-        let days = try Self.approvedMinutesByDay(
-          db, volunteer: record.volunteerNumber,
-          on: DailyMinutes.shares(of: record.span, in: policy.timeZone).map(\.day))
-        let decision = DailyCapDecision.decide(
-          approvedMinutesByDay: days, span: record.span, override: override, policy: policy)
-        if let message = decision.message(policy: policy), !decision.isAllowed {
-          throw RecordStoreError.failedPrecondition(message)
+      ids.map { id in
+        Result {
+          var reviewed: ServiceRecord?
+          try db.inSavepoint {
+            reviewed = try Self.review(
+              db, id: id, decision: decision, by: principalID, at: date, policy: policy,
+              withinScope: scopeOrganisationID)
+            return .commit
+          }
+          return reviewed
         }
-        record.status = .approved
-        record.reviewReason = change.reason
-        record.capOverride = override
-        for share in DailyMinutes.split(record.span, timeZone: policy.timeZone) {
-          try db.execute(
-            sql: """
-              INSERT INTO volunteer_day_minutes (volunteer_number, day, minutes) VALUES (?, ?, ?)
-              ON CONFLICT (volunteer_number, day) DO UPDATE SET minutes = minutes + excluded.minutes
-              """,
-            arguments: [record.volunteerNumber, share.day.iso8601, share.minutes])
-        }
+      }
+    }
+  }
+
+  private static func review(
+    _ db: Database, id: String, decision: ReviewDecision, by principalID: String, at date: Date,
+    policy: LedgerPolicy, withinScope scopeOrganisationID: String
+  ) throws -> ServiceRecord? {
+    guard var record = try Self.fetchRecord(db, id: id),
+      try Self.organisation(db, id: record.organisationID, withinScope: scopeOrganisationID) != nil
+    else { return nil }
+    switch decision {
+    case .reject(let reason):
+      let change = try record.status.transition(to: .rejected, reason: reason)
+      record.status = .rejected
+      record.reviewReason = change.reason
+    case .approve(let note, let override):
+      let change = try record.status.transition(to: .approved, reason: note)
+      let days = try Self.approvedMinutesByDay(
+        db, volunteer: record.volunteerNumber,
+        on: DailyMinutes.shares(of: record.span, in: policy.timeZone).map(\.day))
+      let decision = DailyCapDecision.decide(
+        approvedMinutesByDay: days, span: record.span, override: override, policy: policy)
+      if let message = decision.message(policy: policy), !decision.isAllowed {
+        throw RecordStoreError.failedPrecondition(message)
+      }
+      record.status = .approved
+      record.reviewReason = change.reason
+      record.capOverride = override
+      for share in DailyMinutes.split(record.span, timeZone: policy.timeZone) {
         try db.execute(
           sql: """
-            INSERT INTO volunteer_totals (volunteer_number, approved_minutes,
-              approved_credited_half_hours, approved_records) VALUES (?, ?, ?, 1)
-            ON CONFLICT (volunteer_number) DO UPDATE SET
-              approved_minutes = approved_minutes + excluded.approved_minutes,
-              approved_credited_half_hours = approved_credited_half_hours
-                + excluded.approved_credited_half_hours,
-              approved_records = approved_records + 1
+            INSERT INTO volunteer_day_minutes (volunteer_number, day, minutes) VALUES (?, ?, ?)
+            ON CONFLICT (volunteer_number, day) DO UPDATE SET minutes = minutes + excluded.minutes
             """,
-          arguments: [record.volunteerNumber, record.minutes, record.creditedHalfHours])
-        try Self.addCredit(
-          db, for: record, minutes: record.minutes, creditedHalfHours: record.creditedHalfHours,
-          records: 1, timeZone: policy.timeZone)
+          arguments: [record.volunteerNumber, share.day.iso8601, share.minutes])
       }
-      record.reviewedBy = principalID
-      record.reviewedAt = date
       try db.execute(
         sql: """
-          UPDATE service_record SET status = ?, reviewed_by = ?, reviewed_at = ?,
-            review_reason = ?, cap_override = ?
-          WHERE id = ?
+          INSERT INTO volunteer_totals (volunteer_number, approved_minutes,
+            approved_credited_half_hours, approved_records) VALUES (?, ?, ?, 1)
+          ON CONFLICT (volunteer_number) DO UPDATE SET
+            approved_minutes = approved_minutes + excluded.approved_minutes,
+            approved_credited_half_hours = approved_credited_half_hours
+              + excluded.approved_credited_half_hours,
+            approved_records = approved_records + 1
           """,
-        arguments: [
-          record.status.rawValue, principalID, date, record.reviewReason,
-          record.capOverride.rawValue, id,
-        ])
-      return record
+        arguments: [record.volunteerNumber, record.minutes, record.creditedHalfHours])
+      try Self.addCredit(
+        db, for: record, minutes: record.minutes, creditedHalfHours: record.creditedHalfHours,
+        records: 1, timeZone: policy.timeZone)
     }
+    record.reviewedBy = principalID
+    record.reviewedAt = date
+    try db.execute(
+      sql: """
+        UPDATE service_record SET status = ?, reviewed_by = ?, reviewed_at = ?,
+          review_reason = ?, cap_override = ?
+        WHERE id = ?
+        """,
+      arguments: [
+        record.status.rawValue, principalID, date, record.reviewReason,
+        record.capOverride.rawValue, id,
+      ])
+    return record
   }
 
   public func correctRecord(
