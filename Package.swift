@@ -54,6 +54,7 @@ let package = Package(
       name: "VolunteerService",
       dependencies: [
         "WireProtocol",
+        "Credentials",
         .product(name: "GRPCCore", package: "grpc-swift-2"),
         .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         .product(name: "NIOCore", package: "swift-nio"),
@@ -79,9 +80,36 @@ let package = Package(
       name: "vol-admin",
       dependencies: [
         "WireProtocol",
+        "Credentials",
         .product(name: "GRPCCore", package: "grpc-swift-2"),
         .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      swiftSettings: swiftSettings
+    ),
+    // System zlib, for the GZIP compression the Bitstring Status List requires.
+    .systemLibrary(
+      name: "CZlib",
+      path: "Sources/CZlib",
+      pkgConfig: "zlib",
+      providers: [.apt(["zlib1g-dev"])]
+    ),
+    // Verifiable credentials: JOSE (JWS/JWK), the VC/Open Badges payload, status lists, the
+    // key ring and offline bundles. Pure and I/O-light: used by the server and the offline
+    // verifier in vol-admin alike, so it must not depend on the service, gRPC or the database.
+    .target(
+      name: "Credentials",
+      dependencies: [
+        "CZlib",
+        .product(name: "Crypto", package: "swift-crypto"),
+      ],
+      swiftSettings: swiftSettings
+    ),
+    .testTarget(
+      name: "CredentialsTests",
+      dependencies: [
+        "Credentials",
+        .product(name: "Crypto", package: "swift-crypto"),
       ],
       swiftSettings: swiftSettings
     ),

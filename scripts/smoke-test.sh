@@ -333,6 +333,171 @@ check "volunteer list leaves the withdrawn volunteer out" bash -c "! grep -q '$f
 out=$("$bin/vol-admin" volunteer list --org smoke-county --include-withdrawn "${admin[@]}")
 check "volunteer list --include-withdrawn shows them" grep -q "^$first " <<<"$out"
 
+# Credentials: issue, show, verify a token, evidence, offline bundles (tampering, suspension),
+# reinstatement, revocation and key rotation. All as the admin; `credential verify` is offline.
+kv() { # the value of the "KEY:" line of vol-admin's key-value output on stdin
+  python3 -c 'import sys
+key = sys.argv[1] + ":"
+for line in sys.stdin:
+    if line.startswith(key):
+        print(line[len(key):].strip())
+        break' "$1"
+}
+has_line_starting() { # true if a line of file $1 starts with the literal text $2
+  awk -v p="$2" 'index($0, p) == 1 { found = 1 } END { exit !found }' "$1"
+}
+export -f kv has_line_starting  # for the checks that run in `bash -c`
+out=$("$bin/vol-admin" credential issue "$number" --idempotency-key smoke-cred-1 --json "${admin[@]}")
+printf '%s' "$out" >"$work/credential.json"
+credential=$(json_field number <<<"$out")
+check "credential issue returns an active credential for $number with a token and an evidence digest" python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+sys.exit(not (d["number"] and d["volunteer_number"] == sys.argv[1] and d["status"] == "active"
+  and d["token"].count(".") == 2 and d["evidence_digest"].startswith("sha256-")
+  and d["evidence_records"] >= 1 and d["valid_until"]))
+' "$number" <<<"$out"
+again=$("$bin/vol-admin" credential issue "$number" --idempotency-key smoke-cred-1 --json "${admin[@]}")
+check "a retry of credential issue with the same key returns the same credential" \
+  test "$(json_field number <<<"$again")" = "$credential"
+out=$("$bin/vol-admin" credential show "$credential" "${admin[@]}")
+check "credential show prints the credential, active, for $number" bash -c \
+  'test "$(kv number <<<"$1")" = "$2" && test "$(kv status <<<"$1")" = active && test "$(kv volunteer <<<"$1")" = "$3"' \
+  _ "$out" "$credential" "$number"
+"$bin/vol-admin" credential show "$credential" --token "${admin[@]}" >"$work/credential.jwt"
+check "credential show --token prints only the compact JWS, on one line" bash -c \
+  "test \$(wc -l <'$work/credential.jwt') -eq 1 && grep -Eq '^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$' '$work/credential.jwt'"
+set +e
+"$bin/vol-admin" credential verify-token - "${admin[@]}" <"$work/credential.jwt" >"$work/out" 2>"$work/err"; rc=$?
+set -e
+check "verify-token accepts the new credential (exit 0, valid: yes, status active)" bash -c \
+  'test "$2" -eq 0 && test "$(kv valid <"$1")" = yes && test "$(kv status <"$1")" = active' _ "$work/out" "$rc"
+
+out=$("$bin/vol-admin" credential evidence "$credential" --out "$work/evidence.txt" "${admin[@]}")
+check "credential evidence recomputes the credential's evidence digest (match: yes)" bash -c \
+  'test "$(kv match <<<"$1")" = yes && test "$(kv "computed digest" <<<"$1")" = "$(kv "credential digest" <<<"$1")"' _ "$out"
+check "the evidence file is the canonical text and lists the approved record $record" bash -c \
+  "test \"\$(head -n 1 '$work/evidence.txt')\" = vrs-evidence-v1 && grep -Eq '^$record,[0-9]+$' '$work/evidence.txt'"
+check "the evidence file hashes (independently, in Python) to the credential's digest" python3 -c '
+import base64, hashlib, json, sys
+digest = base64.b64encode(hashlib.sha256(open(sys.argv[1], "rb").read()).digest()).decode()
+sys.exit(not ("sha256-" + digest == json.load(open(sys.argv[2]))["evidence_digest"]))
+' "$work/evidence.txt" "$work/credential.json"
+
+set +e
+"$bin/vol-admin" credential export --out "$work/bundle" "${admin[@]}" >"$work/out" 2>"$work/err"; rc=$?
+set -e
+check "credential export writes a bundle whose self-check passes (exit 0)" bash -c \
+  'test "$2" -eq 0 && test "$(kv self-check <"$1")" = passed && test "$(kv credentials <"$1")" = 1' _ "$work/out" "$rc"
+check "credential export prints plain progress lines when stderr is not a terminal" \
+  grep -q '^exporting: 100% (1/1 ' "$work/err"
+check "the bundle holds the key set, both status lists, the credentials and the manifest" bash -c \
+  "cd '$work/bundle' && test -s jwks.json -a -s status-lists/revocation.jwt -a -s status-lists/suspension.jwt -a -s credentials.jsonl -a -s manifest.jwt"
+check "credentials.jsonl has one line, for $credential, with its token" python3 -c '
+import json, sys
+lines = open(sys.argv[1], encoding="utf-8").read().splitlines()
+token = open(sys.argv[3]).read().strip()
+sys.exit(not (len(lines) == 1 and json.loads(lines[0])["number"] == sys.argv[2] and json.loads(lines[0])["token"] == token))
+' "$work/bundle/credentials.jsonl" "$credential" "$work/credential.jwt"
+set +e
+"$bin/vol-admin" credential export --out "$work/bundle" "${admin[@]}" >/dev/null 2>"$work/err"; rc=$?
+set -e
+check "credential export refuses a directory that is not empty (exit 2)" test "$rc" -eq 2
+set +e
+"$bin/vol-admin" credential verify "$work/bundle" >"$work/out" 2>"$work/err"; rc=$?
+set -e
+check "credential verify passes the untouched bundle offline (exit 0)" bash -c \
+  'test "$2" -eq 0 && test "$(kv result <"$1")" = passed && grep -q "^credentials: 1, valid: 1, revoked: 0, suspended: 0, invalid: 0, bundle problems: 0$" "$1"' \
+  _ "$work/out" "$rc"
+# Interop: a third-party JOSE library (Python joserfc) verifies the service's export with
+# nothing but the exported key set.
+set +e
+python3 "$root/Tests/Interop/verify_with_joserfc.py" "$work/bundle" >"$work/out" 2>"$work/err"; rc=$?
+set -e
+check "Python joserfc verifies the exported credential, manifest and status lists with the JWKS alone" \
+  bash -c 'test "$2" -eq 0 && grep -q "credentials verified with joserfc: 1; revoked: 0; suspended: 0" "$1"' _ "$work/out" "$rc"
+python3 - "$work/bundle/credentials.jsonl" <<'PY'
+import sys
+path = sys.argv[1]
+data = bytearray(open(path, "rb").read())
+data[len(data) // 2] ^= 0x01
+open(path, "wb").write(bytes(data))
+PY
+set +e
+"$bin/vol-admin" credential verify "$work/bundle" >"$work/out" 2>"$work/err"; rc=$?
+set -e
+check "credential verify catches one flipped byte in credentials.jsonl (exit 1)" bash -c \
+  'test "$2" -eq 1 && has_line_starting "$1" "bundle problem: credentials.jsonl: " && [[ "$(kv result <"$1")" == FAILED* ]]' \
+  _ "$work/out" "$rc"
+
+out=$("$bin/vol-admin" credential suspend "$credential" --reason "records under review" "${admin[@]}")
+check "credential suspend reports the credential suspended with the reason" bash -c \
+  'test "$(kv status <<<"$1")" = suspended && test "$(kv "status reason" <<<"$1")" = "records under review"' _ "$out"
+set +e
+"$bin/vol-admin" credential verify-token - "${admin[@]}" <"$work/credential.jwt" >"$work/out" 2>"$work/err"; rc=$?
+set -e
+check "verify-token rejects the suspended credential (exit 1, valid: no)" bash -c \
+  'test "$2" -eq 1 && test "$(kv valid <"$1")" = no' _ "$work/out" "$rc"
+set +e
+"$bin/vol-admin" credential export --out "$work/bundle-suspended" "${admin[@]}" >"$work/out" 2>"$work/err"; rc=$?
+set -e
+check "a bundle exported after the suspension self-checks as intact but withdrawn (exit 0)" bash -c \
+  'test "$2" -eq 0 && test "$(kv self-check <"$1")" = "passed except withdrawn credentials (1 suspended, 0 revoked)"' \
+  _ "$work/out" "$rc"
+set +e
+"$bin/vol-admin" credential verify "$work/bundle-suspended" >"$work/out" 2>"$work/err"; rc=$?
+set -e
+check "credential verify fails that bundle (exit 1) naming $credential as suspended" bash -c \
+  'test "$2" -eq 1 && has_line_starting "$1" "suspended: $3 (line 1): " && grep -q "^credentials: 1, valid: 0, revoked: 0, suspended: 1, invalid: 0, bundle problems: 0$" "$1"' \
+  _ "$work/out" "$rc" "$credential"
+
+out=$("$bin/vol-admin" credential reinstate "$credential" --reason "review closed" "${admin[@]}")
+check "credential reinstate makes the credential active again" test "$(kv status <<<"$out")" = active
+set +e
+"$bin/vol-admin" credential verify-token - "${admin[@]}" <"$work/credential.jwt" >"$work/out" 2>"$work/err"; rc=$?
+set -e
+check "verify-token accepts the reinstated credential again (exit 0, valid: yes)" bash -c \
+  'test "$2" -eq 0 && test "$(kv valid <"$1")" = yes' _ "$work/out" "$rc"
+set +e
+"$bin/vol-admin" credential revoke "$credential" --reason "issued in error" "${admin[@]}" </dev/null >/dev/null 2>"$work/err"; rc=$?
+set -e
+check "credential revoke without --yes refuses when stdin is not a terminal (exit 2)" test "$rc" -eq 2
+out=$("$bin/vol-admin" credential show "$credential" "${admin[@]}")
+check "the refused revoke changed nothing" test "$(kv status <<<"$out")" = active
+out=$("$bin/vol-admin" credential revoke "$credential" --reason "issued in error" --yes "${admin[@]}")
+check "credential revoke --yes revokes the credential" test "$(kv status <<<"$out")" = revoked
+set +e
+"$bin/vol-admin" credential verify-token - "${admin[@]}" <"$work/credential.jwt" >"$work/out" 2>"$work/err"; rc=$?
+set -e
+check "verify-token rejects the revoked credential (exit 1, valid: no, status revoked)" bash -c \
+  'test "$2" -eq 1 && test "$(kv valid <"$1")" = no && test "$(kv status <"$1")" = revoked' _ "$work/out" "$rc"
+set +e
+"$bin/vol-admin" credential reinstate "$credential" --reason "try" "${admin[@]}" >/dev/null 2>"$work/err"; rc=$?
+set -e
+check "a revoked credential cannot be reinstated (exit 1)" test "$rc" -eq 1
+
+out=$("$bin/vol-admin" keys list --json "${admin[@]}")
+check "keys list shows one key, the signing key" python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+sys.exit(not (len(d["keys"]) == 1 and d["keys"][0]["signing"] and d["keys"][0]["kid"] == d["signing_kid"]))
+' <<<"$out"
+out=$("$bin/vol-admin" keys rotate "${admin[@]}")
+check "keys rotate names the new key" grep -Eq '^new key: +[A-Za-z0-9_-]{43}$' <<<"$out"
+out=$("$bin/vol-admin" keys list --json "${admin[@]}")
+check "keys list shows 2 keys after the rotation, exactly one of them signing" python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+kids = [k["kid"] for k in d["keys"]]
+sys.exit(not (len(kids) == 2 and len(set(kids)) == 2 and sum(k["signing"] for k in d["keys"]) == 1 and d["signing_kid"] in kids))
+' <<<"$out"
+out=$("$bin/vol-admin" keys export-jwks --out "$work/jwks.json" "${admin[@]}")
+check "keys export-jwks reports writing both keys" grep -Eq "^wrote .*: [0-9]+ bytes, 2 keys" <<<"$out"
+check "the exported JWKS holds both keys" python3 -c '
+import json, sys
+sys.exit(len(json.load(open(sys.argv[1]))["keys"]) != 2)
+' "$work/jwks.json"
+
 kill -TERM "$server_pid"
 set +e
 wait "$server_pid"; rc=$?

@@ -27,7 +27,7 @@ struct VolAdmin: AsyncParsableCommand {
     subcommands: [
       HealthCommand.self, VolunteerCommand.self, ActivityCommand.self, HoursCommand.self,
       ImportCommand.self, OrgCommand.self, PrincipalCommand.self, StatsCommand.self,
-      EvaluateCommand.self, PolicyCommand.self,
+      EvaluateCommand.self, PolicyCommand.self, CredentialCommand.self, KeysCommand.self,
     ]
   )
 

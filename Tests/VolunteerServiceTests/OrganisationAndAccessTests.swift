@@ -24,7 +24,7 @@ struct OrganisationAndAccessTests {
     + Volunteer_V1_Principals.Method.descriptors + Volunteer_V1_Organisations.Method.descriptors
     + Volunteer_V1_Activities.Method.descriptors + Volunteer_V1_Hours.Method.descriptors
     + Volunteer_V1_Statistics.Method.descriptors + Volunteer_V1_Recognition.Method.descriptors
-    + Volunteer_V1_Evaluations.Method.descriptors
+    + Volunteer_V1_Evaluations.Method.descriptors + Volunteer_V1_Credentials.Method.descriptors
 
   @Test("every RPC has a role policy, so none is reachable by accident")
   func everyMethodHasAPolicy() {

@@ -30,6 +30,9 @@ struct ScopeMatrixTests {
     var pendingRecord: String
     var approvedRecord: String
     var principal: String
+    /// A credential issued to ``volunteer``.
+    var credential: String
+    var token: String
     /// An organisation inside the caller's scope to move a volunteer to.
     var transferDestination: String
     /// Unique per cell and side: idempotency keys, organisation and principal ids.
@@ -44,6 +47,7 @@ struct ScopeMatrixTests {
     /// Only admins scoped to the root may call it: a scoped admin is PERMISSION_DENIED.
     var rootOnly = false
     var isClientStreaming = false
+    var isServerStreaming = false
     /// Refusal codes a batch method reports per item inside a successful response.
     var itemCodes: (@Sendable ([UInt8]) throws -> [UInt32])?
   }
@@ -76,6 +80,7 @@ struct ScopeMatrixTests {
     typealias S = Volunteer_V1_Statistics.Method
     typealias G = Volunteer_V1_Recognition.Method
     typealias E = Volunteer_V1_Evaluations.Method
+    typealias C = Volunteer_V1_Credentials.Method
     return [
       H.Check.descriptor.fullyQualifiedMethod: Call(
         request: { _ in try bytes(Volunteer_V1_HealthCheckRequest()) }, isScoped: false),
@@ -229,6 +234,48 @@ struct ScopeMatrixTests {
           document = document.replacingOccurrences(of: "\"version\": 1", with: "\"version\": 2")
           return try bytes(Volunteer_V1_LoadPolicyRequest.with { $0.documentJson = document })
         }, isScoped: false, rootOnly: true),
+      C.IssueCredential.descriptor.fullyQualifiedMethod: Call(request: { t in
+        try bytes(
+          Volunteer_V1_IssueCredentialRequest.with {
+            $0.idempotencyKey = "cred-\(t.unique)"
+            $0.volunteerNumber = t.volunteer
+          })
+      }),
+      C.GetCredential.descriptor.fullyQualifiedMethod: Call(request: { t in
+        try bytes(Volunteer_V1_GetCredentialRequest.with { $0.number = t.credential })
+      }),
+      // Verification checks a token anyone may present: no scope to be outside of.
+      C.VerifyCredential.descriptor.fullyQualifiedMethod: Call(
+        request: { t in try bytes(Volunteer_V1_VerifyCredentialRequest.with { $0.token = t.token }) },
+        isScoped: false),
+      C.SetCredentialStatus.descriptor.fullyQualifiedMethod: Call(request: { t in
+        try bytes(
+          Volunteer_V1_SetCredentialStatusRequest.with {
+            $0.number = t.credential
+            $0.status = .suspended
+            $0.reason = "audit"
+          })
+      }),
+      C.ExportEvidence.descriptor.fullyQualifiedMethod: Call(
+        request: { t in try bytes(Volunteer_V1_GetCredentialRequest.with { $0.number = t.credential }) },
+        isServerStreaming: true),
+      C.ExportCredentials.descriptor.fullyQualifiedMethod: Call(
+        request: { t in
+          try bytes(Volunteer_V1_ExportCredentialsRequest.with { $0.organisationID = t.organisation })
+        }, isServerStreaming: true),
+      C.GetKeySet.descriptor.fullyQualifiedMethod: Call(
+        request: { _ in try bytes(Volunteer_V1_GetKeySetRequest()) }, isScoped: false),
+      C.GetStatusList.descriptor.fullyQualifiedMethod: Call(
+        request: { _ in try bytes(Volunteer_V1_GetStatusListRequest.with { $0.purpose = "revocation" }) },
+        isScoped: false),
+      C.RotateKey.descriptor.fullyQualifiedMethod: Call(
+        request: { _ in try bytes(Volunteer_V1_RotateKeyRequest()) }, isScoped: false, rootOnly: true),
+      C.RetireKey.descriptor.fullyQualifiedMethod: Call(
+        request: { _ in try bytes(Volunteer_V1_KeyRequest.with { $0.kid = "any" }) }, isScoped: false,
+        rootOnly: true),
+      C.MarkKeyCompromised.descriptor.fullyQualifiedMethod: Call(
+        request: { _ in try bytes(Volunteer_V1_KeyRequest.with { $0.kid = "any" }) }, isScoped: false,
+        rootOnly: true),
     ]
   }()
 
@@ -403,6 +450,11 @@ struct ScopeMatrixTests {
       LedgerEndToEndTests.log(key: "fx-a-\(unique)", volunteer: volunteer, activity: activity, day: 1, from: 9, to: 10)
     ).id
     _ = try await hours.approveRecords(.with { $0.recordIds = [approved] })
+    let credential = try await Volunteer_V1_Credentials.Client(wrapping: admin).issueCredential(
+      .with {
+        $0.idempotencyKey = "fx-cred-\(unique)"
+        $0.volunteerNumber = volunteer
+      })
     let principal = "spiffe://volunteer/partner/fx-\(unique)"
     _ = try await Volunteer_V1_Principals.Client(wrapping: admin).addPrincipal(
       .with {
@@ -412,7 +464,8 @@ struct ScopeMatrixTests {
       })
     return Targets(
       organisation: organisation, volunteer: volunteer, activity: activity, pendingRecord: pending,
-      approvedRecord: approved, principal: principal, transferDestination: "chaoyang-branch",
+      approvedRecord: approved, principal: principal, credential: credential.number,
+      token: credential.token, transferDestination: "chaoyang-branch",
       unique: unique)
   }
 
@@ -431,7 +484,16 @@ struct ScopeMatrixTests {
     let request = try call.request(targets)
     do {
       let response: [UInt8]
-      if call.isClientStreaming {
+      if call.isServerStreaming {
+        response = try await client.serverStreaming(
+          request: ClientRequest(message: request), descriptor: method,
+          serializer: RawBytesSerializer(), deserializer: RawBytesSerializer(), options: .defaults
+        ) { response in
+          var count = 0
+          for try await _ in response.messages { count += 1 }
+          return [UInt8(min(count, 255))]
+        }
+      } else if call.isClientStreaming {
         response = try await client.clientStreaming(
           request: StreamingClientRequest(of: [UInt8].self) { try await $0.write(request) },
           descriptor: method, serializer: RawBytesSerializer(), deserializer: RawBytesSerializer(),

@@ -72,6 +72,11 @@ public struct VolunteerServer: Service {
       EvaluationsService(
         store: store, policies: policies, timeZone: timeZone,
         rootOrganisationID: configuration.rootOrganisationID),
+      CredentialsService(
+        store: store, policies: policies,
+        keys: try SigningKeys(directory: configuration.dataDirectory + "/keys"),
+        protector: protector, timeZone: timeZone,
+        rootOrganisationID: configuration.rootOrganisationID),
       RecognitionService(store: store, policy: ledgerPolicy),
     ]
     self.configuration = configuration

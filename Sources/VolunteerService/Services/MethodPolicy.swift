@@ -66,6 +66,29 @@ public enum MethodPolicy {
       .admin, .partner, .auditor,
     ],
     Volunteer_V1_Evaluations.Method.LoadPolicy.descriptor.fullyQualifiedMethod: [.admin],
+    Volunteer_V1_Credentials.Method.IssueCredential.descriptor.fullyQualifiedMethod: [.admin, .partner],
+    Volunteer_V1_Credentials.Method.GetCredential.descriptor.fullyQualifiedMethod: [
+      .admin, .partner, .auditor,
+    ],
+    Volunteer_V1_Credentials.Method.VerifyCredential.descriptor.fullyQualifiedMethod: [
+      .admin, .partner, .auditor,
+    ],
+    Volunteer_V1_Credentials.Method.SetCredentialStatus.descriptor.fullyQualifiedMethod: [.admin],
+    Volunteer_V1_Credentials.Method.ExportEvidence.descriptor.fullyQualifiedMethod: [
+      .admin, .partner, .auditor,
+    ],
+    Volunteer_V1_Credentials.Method.ExportCredentials.descriptor.fullyQualifiedMethod: [
+      .admin, .auditor,
+    ],
+    Volunteer_V1_Credentials.Method.GetKeySet.descriptor.fullyQualifiedMethod: [
+      .admin, .partner, .auditor,
+    ],
+    Volunteer_V1_Credentials.Method.GetStatusList.descriptor.fullyQualifiedMethod: [
+      .admin, .partner, .auditor,
+    ],
+    Volunteer_V1_Credentials.Method.RotateKey.descriptor.fullyQualifiedMethod: [.admin],
+    Volunteer_V1_Credentials.Method.RetireKey.descriptor.fullyQualifiedMethod: [.admin],
+    Volunteer_V1_Credentials.Method.MarkKeyCompromised.descriptor.fullyQualifiedMethod: [.admin],
   ]
 
   /// Every method with a policy, as `package.Service/Method`.

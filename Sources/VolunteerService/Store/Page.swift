@@ -4,13 +4,13 @@
 public struct PageRequest: Sendable, Hashable {
   /// The page starts after this sequence number (0 for the first page).
   public var afterSequence: Int
-  /// The most items the page holds.
-  public var size: Int
+  /// The most items the page holds (at least 1).
+  public private(set) var size: Int
 
-  /// Creates a page request.
+  /// Creates a page request; a page holds at least one item.
   public init(afterSequence: Int = 0, size: Int) {
     self.afterSequence = afterSequence
-    self.size = size
+    self.size = max(1, size)
   }
 }
 

@@ -191,6 +191,45 @@ public protocol RecordStore: Sendable {
     ofVolunteer number: String, asOf: CalendarDate, withinScope scopeOrganisationID: String
   ) async throws -> (volunteer: VolunteerRecord, summary: CreditSummary)?
 
+  // MARK: Credentials
+
+  /// Stores a new credential built by `make` from the number and the status list positions
+  /// the store allocates (random unused positions below `listSize`), under an idempotency
+  /// claim: a retry returns the credential issued first.
+  func issueCredential(
+    idempotency: IdempotencyClaim, listSize: Int,
+    make: @escaping @Sendable (_ number: String, _ revocationIndex: Int, _ suspensionIndex: Int) throws
+      -> IssuedCredential
+  ) async throws -> WriteOutcome<IssuedCredential>
+
+  /// The credential with this number if its organisation lies inside the scope.
+  func credential(number: String, withinScope scopeOrganisationID: String) async throws
+    -> IssuedCredential?
+
+  /// Moves a credential to `state` (see ``CredentialState/transition(to:)``), keeping who,
+  /// when and why; `nil` when it is not inside the scope.
+  func setCredentialState(
+    number: String, to state: CredentialState, reason: String, by principalID: String,
+    at date: Date, withinScope scopeOrganisationID: String
+  ) async throws -> IssuedCredential?
+
+  /// The status list positions to set: revocation positions of revoked credentials for
+  /// `.revoked`, suspension positions of suspended ones for `.suspended`.
+  func statusListPositions(of state: CredentialState) async throws -> [Int]
+
+  /// A page of the credentials matching `filter`, in issue order, or `nil` when its
+  /// organisation is not inside the scope.
+  func credentials(
+    matching filter: CredentialFilter, page: PageRequest, withinScope scopeOrganisationID: String
+  ) async throws -> Page<IssuedCredential>?
+
+  /// How many credentials match `filter` (its organisation already checked in scope).
+  func countCredentials(matching filter: CredentialFilter) async throws -> Int
+
+  /// The approved service records a credential of the volunteer counts: each entry not
+  /// reversed, with its minutes net of adjustments (never below zero).
+  func evidenceRecords(ofVolunteer number: String) async throws -> [(recordID: String, minutes: Int)]
+
   /// Stores a policy version. The same document again is `.replayed`; a version at or below
   /// the newest stored one of the same id is `RecordStoreError.failedPrecondition`.
   func storePolicy(_ policy: StoredPolicy) async throws -> WriteOutcome<StoredPolicy>

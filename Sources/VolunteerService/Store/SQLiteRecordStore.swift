@@ -416,7 +416,7 @@ public final class SQLiteRecordStore: RecordStore {
       createdBy: row["created_by"])
   }
 
-  private static func fetchOrganisation(_ db: Database, id: String) throws -> Organisation? {
+  static func fetchOrganisation(_ db: Database, id: String) throws -> Organisation? {
     try Row.fetchOne(db, sql: "SELECT * FROM organisation WHERE id = ?", arguments: [id])
       .flatMap(Self.organisation(from:))
   }

@@ -238,6 +238,42 @@ enum SQLiteSchema {
       try db.execute(
         sql: "CREATE INDEX service_record_volunteer_seq ON service_record(volunteer_number, seq)")
     }
+    migrator.registerMigration("v7: credentials") { db in
+      // Status list positions are unique per list, so a bit can only ever speak for one
+      // credential; the token is kept as issued (never re-signed).
+      try db.execute(
+        sql: """
+          CREATE TABLE credential (
+            seq INTEGER PRIMARY KEY,
+            number TEXT NOT NULL UNIQUE,
+            volunteer_number TEXT NOT NULL REFERENCES volunteer(number),
+            organisation_id TEXT NOT NULL REFERENCES organisation(id),
+            token TEXT NOT NULL,
+            kid TEXT NOT NULL,
+            issued_at DATETIME NOT NULL,
+            valid_until DATETIME,
+            revocation_index INTEGER NOT NULL UNIQUE,
+            suspension_index INTEGER NOT NULL UNIQUE,
+            state TEXT NOT NULL CHECK (state IN ('active', 'suspended', 'revoked')),
+            state_reason TEXT,
+            state_changed_at DATETIME,
+            state_changed_by TEXT,
+            issued_by TEXT NOT NULL,
+            star_level INTEGER NOT NULL,
+            policy_id TEXT NOT NULL,
+            policy_version INTEGER NOT NULL,
+            evidence_digest TEXT NOT NULL,
+            evidence_records INTEGER NOT NULL,
+            evidence TEXT NOT NULL
+          );
+          CREATE INDEX credential_organisation ON credential(organisation_id, issued_at);
+          CREATE INDEX credential_state ON credential(state);
+          -- A revoked credential stays revoked.
+          CREATE TRIGGER credential_revocation_final BEFORE UPDATE OF state ON credential
+            WHEN OLD.state = 'revoked' AND NEW.state != 'revoked'
+            BEGIN SELECT RAISE(ABORT, 'a revoked credential stays revoked'); END;
+          """)
+    }
     return migrator
   }
 }
