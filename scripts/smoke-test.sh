@@ -163,7 +163,11 @@ check "hours reject rejects the other record" grep -Eq "^$rejected +rejected " <
 set +e
 "$bin/vol-admin" hours approve "$record" "${admin[@]}" >"$work/out" 2>"$work/err"; rc=$?
 set -e
-check "approving an approved record again is refused with exit 1" test "$rc" -eq 1
+check "approving the approved record again (a retry) answers with it unchanged (exit 0)" test "$rc" -eq 0
+set +e
+"$bin/vol-admin" hours reject "$record" --reason "second thoughts" "${admin[@]}" >"$work/out" 2>"$work/err"; rc=$?
+set -e
+check "rejecting an approved record is refused with exit 1 (approved records never change)" test "$rc" -eq 1
 out=$("$bin/vol-admin" hours list "$number" "${partner[@]}")
 check "hours list shows the approved record with 2.5 h" grep -Eq "^$record +approved +$activity .* 140 +2\.5 " <<<"$out"
 check "hours list shows the rejected record" grep -Eq "^$rejected +rejected .*not at the activity$" <<<"$out"
@@ -482,9 +486,12 @@ import json, sys
 d = json.load(sys.stdin)
 sys.exit(not (len(d["keys"]) == 1 and d["keys"][0]["signing"] and d["keys"][0]["kid"] == d["signing_kid"]))
 ' <<<"$out"
+old_kid=$(python3 -c 'import json, sys; print(json.load(sys.stdin)["signing_kid"])' <<<"$out")
 out=$("$bin/vol-admin" keys rotate "${admin[@]}")
 check "keys rotate names the new key" grep -Eq '^new key: +[A-Za-z0-9_-]{43}$' <<<"$out"
 out=$("$bin/vol-admin" keys list --json "${admin[@]}")
+check "the new key is published before it signs: the old key still signs for the next hour" \
+  python3 -c 'import json, sys; sys.exit(json.load(sys.stdin)["signing_kid"] != sys.argv[1])' "$old_kid" <<<"$out"
 check "keys list shows 2 keys after the rotation, exactly one of them signing" python3 -c '
 import json, sys
 d = json.load(sys.stdin)

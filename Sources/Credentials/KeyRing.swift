@@ -131,7 +131,9 @@ public struct KeyRing: Sendable, CustomStringConvertible, CustomReflectable {
     }
     for other in entries.indices where other != index {
       let otherKey = entries[other].jwk
-      if otherKey.revoked == nil, otherKey.retired == nil, otherKey.activated != nil {
+      // Also a key whose retirement was only scheduled (by a delayed rotation): an earlier
+      // activation supersedes it now.
+      if otherKey.revoked == nil, otherKey.activated != nil, otherKey.retired.map({ $0 > when }) ?? true {
         entries[other].jwk.retired = max(when, otherKey.activated ?? when)
         entries[other].jwk.status = entries[other].jwk.status(at: when)
         try save(entries[other])

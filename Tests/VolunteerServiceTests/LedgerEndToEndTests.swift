@@ -262,8 +262,15 @@ struct LedgerEndToEndTests {
             $0.capOverride = .verifyingOrganisation
           })
         #expect(review.results.first?.reviewed.capOverride == .verifyingOrganisation)
+        // A retried approval answers with the record as it stands; a contrary decision on an
+        // approved record is refused.
         review = try await hours.approveRecords(.with { $0.recordIds = [extra.id] })
-        #expect(review.results.first?.refused.message.isEmpty == false)
+        #expect(review.results.first?.reviewed.capOverride == .verifyingOrganisation)
+        review = try await hours.rejectRecords(.with {
+          $0.recordIds = [extra.id]
+          $0.reason = "second thoughts"
+        })
+        #expect(review.results.first?.refused.message.contains("never changed") == true)
 
         let rejectWithoutReason = try await hours.rejectRecords(.with { $0.recordIds = ["R000000099"] })
         #expect(rejectWithoutReason.results.first?.refused.code == UInt32(RPCError.Code.notFound.rawValue))

@@ -22,7 +22,7 @@ struct WireLoad: AsyncParsableCommand {
         wire-load --port 7443 --method get-volunteer --volunteer V0000000014 \\
           --server-pid $(pgrep -n volunteer-service) --json
       """,
-    subcommands: [RunCommand.self, SetupCommand.self, UploadCommand.self],
+    subcommands: [RunCommand.self, SetupCommand.self, UploadCommand.self, CredentialsCommand.self],
     defaultSubcommand: RunCommand.self
   )
 }

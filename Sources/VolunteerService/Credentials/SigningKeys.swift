@@ -26,9 +26,10 @@ actor SigningKeys {
     self.ring.publicKeySet()
   }
 
-  /// Publishes a new key that signs from now; the previous one retires but stays published.
-  func rotate(at date: Date = Date()) throws {
-    _ = try self.ring.rotate(at: date)
+  /// Publishes a new key now that signs from `date + activationDelay`; the previous key signs
+  /// until then, then retires but stays published.
+  func rotate(at date: Date = Date(), activationDelay: TimeInterval = 0) throws {
+    _ = try self.ring.rotate(at: date, activationDelay: activationDelay)
   }
 
   /// Stops `kid` from signing; it stays published. Refused for the key that signs now (one

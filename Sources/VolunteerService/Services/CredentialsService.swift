@@ -271,7 +271,13 @@ struct CredentialsService: Volunteer_V1_Credentials.SimpleServiceProtocol {
     request: Volunteer_V1_RotateKeyRequest, context: ServerContext
   ) async throws -> Volunteer_V1_KeySet {
     try self.requireRootAdmin()
-    try await self.keys.rotate()
+    guard request.activationDelaySeconds <= 30 * 86_400 else {
+      throw RPCError(
+        code: .invalidArgument, message: "activation_delay_seconds: at most 30 days (2592000)")
+    }
+    try await self.keyAdministration {
+      try await self.keys.rotate(activationDelay: TimeInterval(request.activationDelaySeconds))
+    }
     return try await self.keySetProto()
   }
 

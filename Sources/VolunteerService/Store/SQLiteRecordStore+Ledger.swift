@@ -219,6 +219,12 @@ extension SQLiteRecordStore {
     guard var record = try Self.fetchRecord(db, id: id),
       try Self.organisation(db, id: record.organisationID, withinScope: scopeOrganisationID) != nil
     else { return nil }
+    // A repeated decision (a retried bulk review whose reply was lost) answers with the record
+    // as it stands and writes nothing; only a contrary decision on a final record is refused.
+    switch (decision, record.status) {
+    case (.approve, .approved), (.reject, .rejected): return record
+    default: break
+    }
     switch decision {
     case .reject(let reason):
       let change = try record.status.transition(to: .rejected, reason: reason)

@@ -434,6 +434,11 @@ public nonisolated struct Volunteer_V1_RotateKeyRequest: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// Seconds between publishing the new key and its first signature, so
+  /// verifiers that cache the key set have it before they meet a credential it
+  /// signed (the previous key signs until then); 0 signs with it at once.
+  public var activationDelaySeconds: UInt32 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -1143,18 +1148,29 @@ nonisolated extension Volunteer_V1_StatusList: SwiftProtobuf.Message, SwiftProto
 
 nonisolated extension Volunteer_V1_RotateKeyRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".RotateKeyRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}activation_delay_seconds\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    // Load everything into unknown fields
-    while try decoder.nextFieldNumber() != nil {}
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt32Field(value: &self.activationDelaySeconds) }()
+      default: break
+      }
+    }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.activationDelaySeconds != 0 {
+      try visitor.visitSingularUInt32Field(value: self.activationDelaySeconds, fieldNumber: 1)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Volunteer_V1_RotateKeyRequest, rhs: Volunteer_V1_RotateKeyRequest) -> Bool {
+    if lhs.activationDelaySeconds != rhs.activationDelaySeconds {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

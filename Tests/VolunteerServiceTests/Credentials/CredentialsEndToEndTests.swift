@@ -130,9 +130,17 @@ struct CredentialsEndToEndTests {
           $0.idempotencyKey = "k1"
           $0.volunteerNumber = number
         })
+        // Published an hour before it signs: the first key goes on signing meanwhile.
+        let published = try await credentials.rotateKey(.with { $0.activationDelaySeconds = 3_600 })
+        #expect(published.signingKid == first.kid)
+        #expect(try JWKSet.decode(published.jwksJson).keys.count == 2)
+        await expectRPCError(.invalidArgument) {
+          _ = try await credentials.rotateKey(.with { $0.activationDelaySeconds = 31 * 86_400 })
+        }
+        // At once: the newest key signs from now on.
         let rotated = try await credentials.rotateKey(.init())
         #expect(rotated.signingKid != first.kid)
-        #expect(try JWKSet.decode(rotated.jwksJson).keys.count == 2)
+        #expect(try JWKSet.decode(rotated.jwksJson).keys.count == 3)
         let second = try await credentials.issueCredential(.with {
           $0.idempotencyKey = "k2"
           $0.volunteerNumber = number
