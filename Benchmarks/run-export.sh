@@ -15,21 +15,7 @@ if [ "${SKIP_BUILD:-0}" != 1 ]; then
   swift build -c release --package-path Benchmarks --product vol-admin
 fi
 bin=$(swift build -c release --package-path Benchmarks --show-bin-path)
-work=$(mktemp -d /tmp/vrs-export.XXXXXX)
-server_pid=
-cleanup() {
-  if [ -n "$server_pid" ]; then kill -KILL "$server_pid" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-echo "== $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $(git rev-parse --short HEAD), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
-bash certs/dev-pki.sh "$work/pki" >/dev/null
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
-"$bin/volunteer-service" serve --data-dir "$work/data" --host 127.0.0.1 --port "$port" \
-  --cert "$work/pki/server.crt" --key "$work/pki/server.key" --client-ca "$work/pki/ca.crt" \
-  --policy-dir "$root/Policies" >"$work/server.log" 2>&1 &
-server_pid=$!
-tls=(--host 127.0.0.1 --port "$port" --cert "$work/pki/admin.crt" --key "$work/pki/admin.key" --ca "$work/pki/ca.crt")
+source Benchmarks/server.sh
 timeout 1800 "$bin/wire-load" credentials "${tls[@]}" --timeout 60 --count "$COUNT" --concurrency "$CONCURRENCY"
 start=$(date +%s.%N)
 /usr/bin/time -f "vol-admin peak RSS: %M KiB" "$bin/vol-admin" credential export --out "$work/bundle" \

@@ -26,29 +26,8 @@ for tool in wire-load volunteer-service; do
   [ -x "$bin/$tool" ] || { echo "run-unary: $bin/$tool not built" >&2; exit 1; }
 done
 
-work=$(mktemp -d /tmp/vrs-bench.XXXXXX)
-server_pid=
-cleanup() {
-  if [ -n "$server_pid" ]; then kill -KILL "$server_pid" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
+source Benchmarks/server.sh
 
-# The binaries are built from the working tree: say when it differs from the commit.
-echo "== $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')" \
-  "$(git diff --quiet HEAD -- Sources Package.swift 2>/dev/null || echo '+ uncommitted changes in Sources')"
-echo "== $(nproc) cores: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
-
-bash certs/dev-pki.sh "$work/pki" >/dev/null
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
-"$bin/volunteer-service" serve --data-dir "$work/data" --host 127.0.0.1 --port "$port" \
-  --cert "$work/pki/server.crt" --key "$work/pki/server.key" --client-ca "$work/pki/ca.crt" \
-  >"$work/server.log" 2>&1 &
-server_pid=$!
-echo "== server pid $server_pid on 127.0.0.1:$port, data in $work/data"
-
-tls=(--host 127.0.0.1 --port "$port" --cert "$work/pki/admin.crt" --key "$work/pki/admin.key"
-  --ca "$work/pki/ca.crt")
 # setup waits up to 10 s for the server to answer, then registers as the bootstrap admin.
 if ! number=$(timeout 60 "$bin/wire-load" setup "${tls[@]}"); then
   echo "run-unary: setup failed; server log:" >&2

@@ -19,27 +19,9 @@ if [ "${SKIP_BUILD:-0}" != 1 ]; then
 fi
 bin=$(swift build -c release --package-path Benchmarks --show-bin-path)
 
-work=$(mktemp -d /tmp/vrs-upload.XXXXXX)
-server_pid=
-cleanup() {
-  if [ -n "$server_pid" ]; then kill -KILL "$server_pid" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
+source Benchmarks/server.sh
 
-echo "== $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')" \
-  "$(git diff --quiet HEAD -- Sources Package.swift 2>/dev/null || echo '+ uncommitted changes in Sources')"
-echo "== $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
-bash certs/dev-pki.sh "$work/pki" >/dev/null
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
-"$bin/volunteer-service" serve --data-dir "$work/data" --host 127.0.0.1 --port "$port" \
-  --cert "$work/pki/server.crt" --key "$work/pki/server.key" --client-ca "$work/pki/ca.crt" \
-  --policy-dir "$root/Policies" >"$work/server.log" 2>&1 &
-server_pid=$!
-
-timeout 900 "$bin/wire-load" upload --host 127.0.0.1 --port "$port" \
-  --cert "$work/pki/admin.crt" --key "$work/pki/admin.key" --ca "$work/pki/ca.crt" \
-  --timeout 300 --volunteers "$VOLUNTEERS" --batches "$BATCHES" --batch-size "$BATCH_SIZE" \
+timeout 900 "$bin/wire-load" upload "${tls[@]}" --timeout 300 --volunteers "$VOLUNTEERS" --batches "$BATCHES" --batch-size "$BATCH_SIZE" \
   --connections "$CONNECTIONS" --json-out "$work/upload.json"
 echo "== database: $(du -sh "$work/data" | cut -f1)"
 

@@ -39,19 +39,7 @@ public struct BundleAssembler: Sendable {
   public mutating func line(number: String, token: String, metadata: [String: String] = [:])
     throws(BundleError) -> Data
   {
-    guard metadata["number"] == nil, metadata["token"] == nil else {
-      throw .invalidArgument("metadata must not override \"number\" or \"token\"")
-    }
-    var object = metadata
-    object["number"] = number
-    object["token"] = token
-    var line: Data
-    do {
-      line = try JSONCoding.encoder().encode(object)
-    } catch {
-      throw .invalidArgument("line for \(number) cannot be encoded: \(error)")
-    }
-    line.append(UInt8(ascii: "\n"))
+    let line = try Self.encodeLine(number: number, token: token, metadata: metadata)
     self.hasher.update(data: line)
     self.credentialBytes += line.count
     self.credentialCount += 1
@@ -85,6 +73,26 @@ public struct BundleAssembler: Sendable {
     } catch {
       throw .invalidArgument("manifest could not be signed: \(error)")
     }
+  }
+
+  /// The bytes of one `credentials.jsonl` line, newline included.
+  static func encodeLine(number: String, token: String, metadata: [String: String])
+    throws(BundleError) -> Data
+  {
+    guard metadata["number"] == nil, metadata["token"] == nil else {
+      throw .invalidArgument("metadata must not override \"number\" or \"token\"")
+    }
+    var object = metadata
+    object["number"] = number
+    object["token"] = token
+    var line: Data
+    do {
+      line = try JSONCoding.encoder().encode(object)
+    } catch {
+      throw .invalidArgument("line for \(number) cannot be encoded: \(error)")
+    }
+    line.append(UInt8(ascii: "\n"))
+    return line
   }
 
   private static func entry(_ data: Data) -> BundleManifest.FileEntry {

@@ -46,20 +46,7 @@ public final class BundleWriter {
   /// Appends one credential line. `metadata` must not use the keys `number` or `token`.
   public func append(number: String, token: String, metadata: [String: String] = [:]) throws(BundleError) {
     guard !finished else { throw .alreadyFinished }
-    guard metadata["number"] == nil, metadata["token"] == nil else {
-      throw .invalidArgument("metadata must not override \"number\" or \"token\"")
-    }
-    var object = metadata
-    object["number"] = number
-    object["token"] = token
-    var line: Data
-    do {
-      line = try JSONCoding.encoder().encode(object)
-    } catch {
-      throw .invalidArgument("line for \(number) cannot be encoded: \(error)")
-    }
-    line.append(UInt8(ascii: "\n"))
-    buffer.append(line)
+    buffer.append(try BundleAssembler.encodeLine(number: number, token: token, metadata: metadata))
     credentialCount += 1
     if buffer.count >= 64 * 1024 { try flush() }
   }
