@@ -61,16 +61,9 @@ struct ActivityListCommand: AsyncParsableCommand {
   func run() async throws {
     var request = try self.makeRequest()
     request.pageSize = 500
-    let response = try await self.connection.withClient { client, options in
+    let response = try await self.connection.withClient { [request] client, options in
       let activities = Volunteer_V1_Activities.Client(wrapping: client)
-      var all = try await activities.listActivities(request, options: options)
-      while !all.nextPageToken.isEmpty {
-        request.pageToken = all.nextPageToken
-        let page = try await activities.listActivities(request, options: options)
-        all.activities += page.activities
-        all.nextPageToken = page.nextPageToken
-      }
-      return all
+      return try await readAllPages(request) { try await activities.listActivities($0, options: options) }
     }
     let views = response.activities.map(ActivityView.init)
     if self.connection.json {

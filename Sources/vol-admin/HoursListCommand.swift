@@ -53,16 +53,9 @@ struct HoursListCommand: AsyncParsableCommand {
     request.volunteerNumber = try LedgerArguments.volunteerNumber(self.volunteer, "<volunteer>")
     request.status = try self.statusFilter
     request.pageSize = 1_000
-    let response = try await self.connection.withClient { client, options in
+    let response = try await self.connection.withClient { [request] client, options in
       let hours = Volunteer_V1_Hours.Client(wrapping: client)
-      var all = try await hours.listRecords(request, options: options)
-      while !all.nextPageToken.isEmpty {
-        request.pageToken = all.nextPageToken
-        let page = try await hours.listRecords(request, options: options)
-        all.records += page.records
-        all.nextPageToken = page.nextPageToken
-      }
-      return all
+      return try await readAllPages(request) { try await hours.listRecords($0, options: options) }
     }
     let view = RecordListView(volunteerNumber: request.volunteerNumber, response)
     if self.connection.json {

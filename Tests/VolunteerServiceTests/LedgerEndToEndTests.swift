@@ -213,6 +213,11 @@ struct LedgerEndToEndTests {
             Self.log(key: "r0", volunteer: volunteer, activity: activity.id, day: 0, from: 9, to: 11))
         }
         #expect(draftRefusal.hasPrefix("activity_id:"))
+        // A move the lifecycle forbids is about the activity's state: FAILED_PRECONDITION.
+        let draftClose = await expectRPCError(.failedPrecondition) {
+          _ = try await activities.closeActivity(.with { $0.id = activity.id })
+        }
+        #expect(draftClose.contains("publish it first"))
         let published = try await activities.publishActivity(.with { $0.id = activity.id })
         // A retried publish (its reply lost) answers like the first one.
         #expect(try await activities.publishActivity(.with { $0.id = activity.id }) == published)
@@ -271,6 +276,7 @@ struct LedgerEndToEndTests {
           $0.reason = "second thoughts"
         })
         #expect(review.results.first?.refused.message.contains("never changed") == true)
+        #expect(review.results.first?.refused.code == UInt32(RPCError.Code.failedPrecondition.rawValue))
 
         let rejectWithoutReason = try await hours.rejectRecords(.with { $0.recordIds = ["R000000099"] })
         #expect(rejectWithoutReason.results.first?.refused.code == UInt32(RPCError.Code.notFound.rawValue))

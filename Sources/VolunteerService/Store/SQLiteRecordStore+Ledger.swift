@@ -42,7 +42,7 @@ extension SQLiteRecordStore {
       guard var activity = try Self.activity(db, id: id, withinScope: scopeOrganisationID) else {
         return nil
       }
-      try activity.status.transition(to: status)
+      try Self.stateRule { try activity.status.transition(to: status) }
       guard activity.status != status else { return activity }
       try db.execute(
         sql: "UPDATE activity SET status = ? WHERE id = ?", arguments: [status.rawValue, id])
@@ -227,11 +227,15 @@ extension SQLiteRecordStore {
     }
     switch decision {
     case .reject(let reason):
-      let change = try record.status.transition(to: .rejected, reason: reason)
+      let change = try Self.stateRule {
+        try record.status.transition(to: .rejected, reason: reason)
+      }
       record.status = .rejected
       record.reviewReason = change.reason
     case .approve(let note, let override):
-      let change = try record.status.transition(to: .approved, reason: note)
+      let change = try Self.stateRule {
+        try record.status.transition(to: .approved, reason: note)
+      }
       let days = try Self.approvedMinutesByDay(
         db, volunteer: record.volunteerNumber,
         on: DailyMinutes.shares(of: record.span, in: policy.timeZone).map(\.day))
@@ -333,6 +337,20 @@ extension SQLiteRecordStore {
           records: entry.kind == .reversal ? -1 : 0, timeZone: policy.timeZone)
       }
       return outcome
+    }
+  }
+
+  /// Runs a lifecycle rule. A refusal about the record's or activity's current state is
+  /// FAILED_PRECONDITION (the request was well formed; the state forbids it); one about a
+  /// request field, such as a missing rejection reason, stays a validation error.
+  @discardableResult
+  private static func stateRule<T>(_ rule: () throws -> T) throws -> T {
+    do {
+      return try rule()
+    } catch let error as IdentityValidationError
+      where error.field == LedgerField.status || error.field == LedgerField.recordID
+    {
+      throw RecordStoreError.failedPrecondition(error.description)
     }
   }
 
