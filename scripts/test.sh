@@ -7,4 +7,8 @@ swift build --build-tests
 swift test --skip-build
 # Credentials made by the Swift code verify with a third-party JOSE library (Python joserfc).
 SKIP_BUILD=1 bash scripts/interop-test.sh
-bash scripts/smoke-test.sh "$(swift build --show-bin-path)"
+bin=$(swift build --show-bin-path)
+bash scripts/smoke-test.sh "$bin"
+# A Python client written from docs/PROTOCOL.md alone (protobuf + ssl + socket) does every
+# operation of the example against a fresh server and checks the results.
+bash Clients/python/test_against_server.sh "$bin/volunteer-service" "$bin/vol-admin"
