@@ -317,7 +317,7 @@ struct ScopeMatrixTests {
 
   @Test("every method × role × inside/outside the scope")
   func matrix() async throws {
-    try mintCertificate(name: "chaoyang-admin", uri: "spiffe://volunteer/admin/chaoyang-admin")
+    try TestPKI.addClient(name: "chaoyang-admin", uri: "spiffe://volunteer/admin/chaoyang-admin")
     let methods = OrganisationAndAccessTests.allMethods
     #expect(Set(Self.calls.keys) == Set(methods.map(\.fullyQualifiedMethod)), "a method has no row")
     var cells = 0
@@ -382,7 +382,7 @@ struct ScopeMatrixTests {
 
   @Test("a scoped admin lists only the principals of its subtree")
   func scopedPrincipalList() async throws {
-    try mintCertificate(name: "chaoyang-admin", uri: "spiffe://volunteer/admin/chaoyang-admin")
+    try TestPKI.addClient(name: "chaoyang-admin", uri: "spiffe://volunteer/admin/chaoyang-admin")
     try await withRunningService { port, _ in
       try await withClient(port: port, certificate: "admin") { admin in
         try await Self.makeTree(admin)
@@ -525,23 +525,4 @@ struct ScopeMatrixTests {
       return hash.finalize().map { String(format: "%02x", $0) }.joined()
     }
   }
-
-  /// Adds a client certificate for `uri` to the test PKI (idempotent).
-  func mintCertificate(name: String, uri: String) throws {
-    let repository = URL(fileURLWithPath: #filePath)
-      .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/bash")
-    process.arguments = [
-      repository.appendingPathComponent("certs/dev-pki.sh").path, "client", name, uri,
-      TestPKI.directory,
-    ]
-    process.standardOutput = FileHandle.nullDevice
-    try Self.mintLock.withLock { _ in
-      try process.run()
-      process.waitUntilExit()
-    }
-    #expect(process.terminationStatus == 0)
-  }
-  private static let mintLock = Mutex(())
 }

@@ -3,6 +3,7 @@ import GRPCCore
 import NIOCore
 import SwiftProtobuf
 import Logging
+import Synchronization
 import Testing
 import WireProtocol
 
@@ -11,25 +12,43 @@ import WireProtocol
 /// A development PKI made once per test process by certs/dev-pki.sh.
 enum TestPKI {
   static let directory: String = {
-    let repository = URL(fileURLWithPath: #filePath)
-      .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     let directory = FileManager.default.temporaryDirectory
       .appendingPathComponent("vrs-service-tests-pki-\(getpid())").path
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/bash")
-    process.arguments = [repository.appendingPathComponent("certs/dev-pki.sh").path, directory]
-    process.standardOutput = FileHandle.nullDevice
+    let status: Int32
     do {
-      try process.run()
-      process.waitUntilExit()
+      status = try Self.devPKI([directory])
     } catch {
       fatalError("cannot run certs/dev-pki.sh: \(error)")
     }
-    precondition(process.terminationStatus == 0, "certs/dev-pki.sh failed")
+    precondition(status == 0, "certs/dev-pki.sh failed")
     return directory
   }()
 
   static func path(_ name: String) -> String { Self.directory + "/" + name }
+
+  /// Adds a client certificate NAME.crt/.key for `uri` to the test PKI (idempotent: the
+  /// script never overwrites).
+  static func addClient(name: String, uri: String) throws {
+    let status = try Self.mintLock.withLock { _ in
+      try Self.devPKI(["client", name, uri, Self.directory])
+    }
+    guard status == 0 else { throw DevPKIError(status: status) }
+  }
+
+  /// certs/dev-pki.sh exited with `status`.
+  struct DevPKIError: Error { var status: Int32 }
+  private static let mintLock = Mutex(())
+
+  /// Runs certs/dev-pki.sh with `arguments` and returns its exit status.
+  private static func devPKI(_ arguments: [String]) throws -> Int32 {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/bash")
+    process.arguments = [repositoryPath("certs/dev-pki.sh")] + arguments
+    process.standardOutput = FileHandle.nullDevice
+    try process.run()
+    process.waitUntilExit()
+    return process.terminationStatus
+  }
 }
 
 /// A path inside the repository checkout.

@@ -15,4 +15,21 @@ public enum Caller {
     }
     return principal
   }
+
+  /// The caller of the current RPC when its scope is the whole tree, for operations that
+  /// apply everywhere (policies, signing keys).
+  ///
+  /// - Throws: `PERMISSION_DENIED` saying `why` such callers only, e.g. "policies apply to the
+  ///   whole tree" and what they may do, e.g. "load one".
+  static func requiredAtRoot(_ rootOrganisationID: String, because why: String, mayThen action: String)
+    throws(RPCError) -> Principal
+  {
+    let principal = try Self.required()
+    guard principal.scopeOrganisationID == rootOrganisationID else {
+      throw RPCError(
+        code: .permissionDenied,
+        message: "\(why): only an admin scoped to \"\(rootOrganisationID)\" may \(action)")
+    }
+    return principal
+  }
 }

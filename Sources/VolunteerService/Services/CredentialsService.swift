@@ -67,7 +67,7 @@ struct CredentialsService: Volunteer_V1_Credentials.SimpleServiceProtocol {
           idNumber: try self.protector.open(volunteer.sealedDocumentNumber),
           salt: IdentityHash.randomSalt())
         : nil
-      let validDays = request.validDays == 0 ? 365 : Int(request.validDays)
+      let validUntil = now.addingTimeInterval(Double(request.validDays == 0 ? 365 : request.validDays) * 86_400)
       let signingKey = try await self.keys.signingKey(at: now)
       let facts = EvaluationFacts(
         policyID: policy.id, policyVersion: String(policy.version), asOf: now,
@@ -83,15 +83,14 @@ struct CredentialsService: Volunteer_V1_Credentials.SimpleServiceProtocol {
           credentialNumber: credentialNumber, volunteerNumber: volunteer.number,
           maskedName: maskedName, identityHash: identityHash, organisationID: organisation.id,
           organisationName: organisation.name, evaluation: facts, evidence: evidence,
-          issuedAt: now, validUntil: now.addingTimeInterval(Double(validDays) * 86_400),
+          issuedAt: now, validUntil: validUntil,
           revocation: StatusReference(listURL: Self.statusListURL("revocation"), index: revocationIndex),
           suspension: StatusReference(listURL: Self.statusListURL("suspension"), index: suspensionIndex))
         return IssuedCredential(
           number: credentialNumber, volunteerNumber: volunteer.number,
           organisationID: organisation.id,
           token: try AchievementCredentialBuilder.sign(claims, with: signingKey),
-          kid: signingKey.kid, issuedAt: now,
-          validUntil: now.addingTimeInterval(Double(validDays) * 86_400),
+          kid: signingKey.kid, issuedAt: now, validUntil: validUntil,
           revocationIndex: revocationIndex, suspensionIndex: suspensionIndex, state: .active,
           issuedBy: caller.id, starLevel: evaluation.starLevel, policyID: policy.id,
           policyVersion: policy.version, evidenceDigest: evidence.sri,
@@ -330,13 +329,9 @@ struct CredentialsService: Volunteer_V1_Credentials.SimpleServiceProtocol {
   }
 
   private func requireRootAdmin() throws {
-    let caller = try Caller.required()
-    guard caller.scopeOrganisationID == self.rootOrganisationID else {
-      throw RPCError(
-        code: .permissionDenied,
-        message: "signing keys serve the whole tree: only an admin scoped to "
-          + "\"\(self.rootOrganisationID)\" may administer them")
-    }
+    _ = try Caller.requiredAtRoot(
+      self.rootOrganisationID, because: "signing keys serve the whole tree",
+      mayThen: "administer them")
   }
 
   /// Runs a key change, reporting a refused change as FAILED_PRECONDITION and an unknown kid

@@ -77,13 +77,8 @@ struct EvaluationsService: Volunteer_V1_Evaluations.SimpleServiceProtocol {
   func loadPolicy(
     request: Volunteer_V1_LoadPolicyRequest, context: ServerContext
   ) async throws -> Volunteer_V1_Policy {
-    let caller = try Caller.required()
-    guard caller.scopeOrganisationID == self.rootOrganisationID else {
-      throw RPCError(
-        code: .permissionDenied,
-        message: "policies apply to the whole tree: only an admin scoped to "
-          + "\"\(self.rootOrganisationID)\" may load one")
-    }
+    let caller = try Caller.requiredAtRoot(
+      self.rootOrganisationID, because: "policies apply to the whole tree", mayThen: "load one")
     guard request.documentJson.utf8.count <= 256 * 1024 else {
       throw RPCError(code: .invalidArgument, message: "document_json: at most 256 KiB")
     }

@@ -62,7 +62,7 @@ public struct Evaluation: Hashable, Sendable {
     asOf: CalendarDate, policy: EvaluationPolicy
   ) -> Evaluation {
     let lifetime = summary.lifetimeCreditedHalfHours
-    let stars = policy.starThresholdsHours.filter { lifetime >= $0 * 2 }.count
+    let stars = StarLevel.level(creditedHalfHours: lifetime, thresholdsHours: policy.starThresholdsHours)
     let next = stars < policy.starThresholdsHours.count ? policy.starThresholdsHours[stars] : nil
     let age = birthDate.age(on: asOf)
     let group = policy.annualTiers.firstIndex { age >= $0.minAge && age <= ($0.maxAge ?? Int.max) }

@@ -22,12 +22,10 @@ public struct OrganisationStatistics: Sendable, Hashable {
   public var lateEntryShare: Double
 }
 
-/// Star levels by lifetime credited hours (DOMAIN, national default 100/300/600/1000/1500).
+/// Star levels by lifetime credited hours; the thresholds come from the evaluation policy
+/// (national default 100/300/600/1000/1500 h in `Policies/national.json`).
 public enum StarLevel {
-  /// The national default thresholds in hours.
-  public static let nationalThresholdsHours = [100, 300, 600, 1000, 1500]
-
-  /// The star level (0-5) reached with `creditedHalfHours` of lifetime credit.
+  /// The star level (0 up to the number of thresholds) reached with `creditedHalfHours` of lifetime credit.
   public static func level(creditedHalfHours: Int, thresholdsHours: [Int]) -> Int {
     thresholdsHours.filter { creditedHalfHours >= $0 * 2 }.count
   }
