@@ -121,19 +121,14 @@ struct EvidenceComparison {
       self.problem = "the evidence text is not UTF-8"
       return
     }
-    // The canonical text starts with its format line; EvidenceDigest.compute(fromExport:)
-    // takes only record lines (and an optional "recordId,minutes" header), so drop it.
-    var records = Substring(string)
-    let formatLine = EvidenceDigest.formatLine + "\n"
-    if records.hasPrefix(formatLine) {
-      records = records.dropFirst(formatLine.count)
-    } else {
+    // The canonical text starts with its format line (which compute(fromExport:) skips).
+    guard string.hasPrefix(EvidenceDigest.formatLine + "\n") else {
       self.problem = "the evidence text does not start with the line \(EvidenceDigest.formatLine)"
       return
     }
     let digest: EvidenceDigest
     do {
-      digest = try EvidenceDigest.compute(fromExport: String(records))
+      digest = try EvidenceDigest.compute(fromExport: string)
     } catch {
       self.problem = "the evidence text cannot be read: \(error.description)"
       return
