@@ -12,3 +12,6 @@ bash scripts/smoke-test.sh "$bin"
 # A Python client written from docs/PROTOCOL.md alone (protobuf + ssl + socket) does every
 # operation of the example against a fresh server and checks the results.
 bash Clients/python/test_against_server.sh "$bin/volunteer-service" "$bin/vol-admin"
+# The same services on stock gRPC (HTTP/2, --grpc-port): Python grpcio performs every partner
+# operation and checks scopes, status codes and that both ports see the same data.
+bash Clients/grpc/test_against_server.sh "$bin/volunteer-service" "$bin/vol-admin"

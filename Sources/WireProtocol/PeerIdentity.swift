@@ -25,21 +25,39 @@ public struct PeerIdentity: ServerContext.TransportSpecific, Hashable, CustomStr
   /// The identity of a peer certificate: exactly one URI SAN, or the CN when there is none.
   ///
   /// - Throws: ``WireProtocolError`` with code `.unauthenticatedPeer` when the certificate
-  ///   carries several URI SANs (ambiguous) or neither a URI SAN nor a CN.
+  ///   cannot be parsed, carries several URI SANs (ambiguous) or neither a URI SAN nor a CN.
   init(certificate: NIOSSLCertificate) throws(WireProtocolError) {
     let parsed: Certificate
-    let uris: [String]
     do {
       parsed = try Certificate(derEncoded: try certificate.toDERBytes())
-      let names = try parsed.extensions.subjectAlternativeNames.map { Array($0) } ?? []
+    } catch {
+      throw WireProtocolError(
+        code: .unauthenticatedPeer, message: "client certificate could not be parsed: \(error)")
+    }
+    try self.init(certificate: parsed)
+  }
+
+  /// The identity of a validated peer certificate: exactly one URI SAN, or the CN when there
+  /// is none.
+  ///
+  /// Every transport that authenticates callers by client certificate derives the principal
+  /// with this one rule, so a certificate names the same principal on every port.
+  ///
+  /// - Throws: ``WireProtocolError`` with code `.unauthenticatedPeer` when the certificate
+  ///   carries several URI SANs (ambiguous) or neither a URI SAN nor a CN.
+  public init(certificate: Certificate) throws(WireProtocolError) {
+    let uris: [String]
+    do {
+      let names = try certificate.extensions.subjectAlternativeNames.map { Array($0) } ?? []
       uris = names.compactMap { name -> String? in
         if case .uniformResourceIdentifier(let uri) = name { uri } else { nil }
       }
     } catch {
       throw WireProtocolError(
-        code: .unauthenticatedPeer, message: "client certificate could not be parsed: \(error)")
+        code: .unauthenticatedPeer,
+        message: "client certificate's subject alternative names could not be parsed: \(error)")
     }
-    let serial = parsed.serialNumber.bytes.map { byte in
+    let serial = certificate.serialNumber.bytes.map { byte in
       let hex = String(byte, radix: 16)
       return byte < 16 ? "0" + hex : hex
     }.joined()
@@ -49,7 +67,7 @@ public struct PeerIdentity: ServerContext.TransportSpecific, Hashable, CustomStr
       self.init(principalID: uris[0], certificateSerial: serial)
     case 0:
       var commonName: String?
-      for relativeName in parsed.subject {
+      for relativeName in certificate.subject {
         for attribute in relativeName where attribute.type == .RDNAttributeType.commonName {
           commonName = String(attribute.value)
         }

@@ -44,6 +44,12 @@ struct Serve: AsyncParsableCommand {
   @Option(help: "Port to listen on (default 7443; 0 picks a free port).")
   var port: Int?
 
+  @Option(help: "Also serve the same API as stock gRPC (HTTP/2, same mutual TLS) on this port (default: off; 0 picks a free port).")
+  var grpcPort: Int?
+
+  @Option(help: "Address for the gRPC port (default: --host). A numeric IPv4 or IPv6 address.")
+  var grpcHost: String?
+
   @Option(help: "Directory for the database and the personal-data key (default ./data).")
   var dataDir: String?
 
@@ -73,6 +79,8 @@ struct Serve: AsyncParsableCommand {
     try settings.applyEnvironment(ProcessInfo.processInfo.environment)
     if let host { settings.host = host }
     if let port { settings.port = port }
+    if let grpcPort { settings.grpcPort = grpcPort }
+    if let grpcHost { settings.grpcHost = grpcHost }
     if let dataDir { settings.dataDirectory = dataDir }
     if let cert { settings.certificatePath = cert }
     if let key { settings.privateKeyPath = key }

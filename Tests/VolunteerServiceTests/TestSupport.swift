@@ -71,6 +71,17 @@ func makeTemporaryDirectory() throws -> String {
 func withRunningService(
   _ body: (_ port: Int, _ dataDirectory: String) async throws -> Void
 ) async throws {
+  try await withRunningServer { server, dataDirectory in
+    try await body(try await server.transport.listeningAddress.port ?? 0, dataDirectory)
+  }
+}
+
+/// Runs `body` against a live server configured by `configure` (on top of free loopback
+/// ports, the test PKI and a fresh data directory), then shuts it down gracefully.
+func withRunningServer(
+  configure: (inout ServiceConfiguration) -> Void = { _ in },
+  _ body: (_ server: VolunteerServer, _ dataDirectory: String) async throws -> Void
+) async throws {
   let dataDirectory = try makeTemporaryDirectory()
   defer { try? FileManager.default.removeItem(atPath: dataDirectory) }
   var configuration = ServiceConfiguration()
@@ -80,13 +91,14 @@ func withRunningService(
   configuration.privateKeyPath = TestPKI.path("server.key")
   configuration.clientCAPath = TestPKI.path("ca.crt")
   configuration.policyDirectory = repositoryPath("Policies")
+  configure(&configuration)
   let server = try await VolunteerServer(
     configuration: configuration, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
   try await withThrowingTaskGroup(of: Void.self) { group in
     group.addTask { try await server.run() }
-    let port = try await server.transport.listeningAddress.port ?? 0
+    _ = try await server.transport.listeningAddress
     do {
-      try await body(port, dataDirectory)
+      try await body(server, dataDirectory)
     } catch {
       server.beginGracefulShutdown()
       try? await group.waitForAll()

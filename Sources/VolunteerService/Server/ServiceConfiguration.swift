@@ -8,6 +8,11 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
   /// Address to listen on for the wire protocol.
   public var host = "127.0.0.1"
   public var port = 7443
+  /// Port for the same services over stock gRPC (HTTP/2, the same mutual TLS, principals and
+  /// interceptors), for partners who use gRPC tooling; `nil` (the default) serves none.
+  public var grpcPort: Int?
+  /// Address for the gRPC port; `nil` uses ``host``.
+  public var grpcHost: String?
   /// Directory holding the SQLite database and the personal-data key file.
   public var dataDirectory = "data"
   /// Server certificate chain (PEM).
@@ -74,6 +79,8 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
     let c = try decoder.container(keyedBy: CodingKeys.self)
     self.host = try c.decodeIfPresent(String.self, forKey: .host) ?? defaults.host
     self.port = try c.decodeIfPresent(Int.self, forKey: .port) ?? defaults.port
+    self.grpcPort = try c.decodeIfPresent(Int.self, forKey: .grpcPort)
+    self.grpcHost = try c.decodeIfPresent(String.self, forKey: .grpcHost)
     self.dataDirectory = try c.decodeIfPresent(String.self, forKey: .dataDirectory) ?? defaults.dataDirectory
     self.certificatePath = try c.decodeIfPresent(String.self, forKey: .certificatePath) ?? defaults.certificatePath
     self.privateKeyPath = try c.decodeIfPresent(String.self, forKey: .privateKeyPath) ?? defaults.privateKeyPath
@@ -102,7 +109,8 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
     }
   }
 
-  /// Applies `VOLUNTEER_HOST`, `VOLUNTEER_PORT`, `VOLUNTEER_DATA_DIR`, `VOLUNTEER_CERT`,
+  /// Applies `VOLUNTEER_HOST`, `VOLUNTEER_PORT`, `VOLUNTEER_GRPC_HOST`, `VOLUNTEER_GRPC_PORT`,
+  /// `VOLUNTEER_DATA_DIR`, `VOLUNTEER_CERT`,
   /// `VOLUNTEER_KEY`, `VOLUNTEER_CLIENT_CA`, `VOLUNTEER_BOOTSTRAP_ADMIN`,
   /// `VOLUNTEER_LOG_LEVEL`, `VOLUNTEER_POLICY_DIR` and `VOLUNTEER_DEFAULT_POLICY` from
   /// `environment`.
@@ -113,6 +121,13 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
         throw ConfigurationError(message: "VOLUNTEER_PORT must be a number, got \"\(value)\"")
       }
       self.port = port
+    }
+    if let value = environment["VOLUNTEER_GRPC_HOST"] { self.grpcHost = value }
+    if let value = environment["VOLUNTEER_GRPC_PORT"] {
+      guard let port = Int(value) else {
+        throw ConfigurationError(message: "VOLUNTEER_GRPC_PORT must be a number, got \"\(value)\"")
+      }
+      self.grpcPort = port
     }
     if let value = environment["VOLUNTEER_DATA_DIR"] { self.dataDirectory = value }
     if let value = environment["VOLUNTEER_CERT"] { self.certificatePath = value }
@@ -128,6 +143,15 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
   public func validate() throws {
     guard (0...65535).contains(self.port) else {
       throw ConfigurationError(message: "port must be 0-65535, got \(self.port)")
+    }
+    if let grpcPort = self.grpcPort {
+      guard (0...65535).contains(grpcPort) else {
+        throw ConfigurationError(message: "grpcPort must be 0-65535, got \(grpcPort)")
+      }
+      guard grpcPort == 0 || grpcPort != self.port || (self.grpcHost ?? self.host) != self.host else {
+        throw ConfigurationError(
+          message: "grpcPort \(grpcPort) is the wire-protocol port; each protocol needs a port of its own")
+      }
     }
     guard TimeZone(identifier: self.timeZone) != nil else {
       throw ConfigurationError(message: "timeZone \"\(self.timeZone)\" is not a known time zone")

@@ -1,11 +1,13 @@
 import Foundation
 import GRPCCore
+import GRPCNIOTransportHTTP2Posix
 import Logging
 import ServiceLifecycle
 import WireProtocol
 
 /// The assembled service: store, personal-data protection, the RPC services behind the
-/// authentication interceptor, on the wire-protocol transport. Runs as a `Service` in a
+/// authentication interceptor, on the wire-protocol transport and, when configured, on stock
+/// gRPC over HTTP/2 as well. Runs as a `Service` in a
 /// `ServiceGroup`, which shuts it down gracefully on SIGTERM and SIGINT.
 public struct VolunteerServer: Service {
   /// The version reported by Health.Check and the settings frame.
@@ -14,9 +16,12 @@ public struct VolunteerServer: Service {
   private let configuration: ServiceConfiguration
   private let store: any RecordStore
   private let server: GRPCServer<WireServerTransport>
+  private let grpcServer: GRPCServer<HTTP2ServerTransport.Posix>?
   private let logger: Logger
   /// The wire transport, for its listening address.
   public let transport: WireServerTransport
+  /// The stock-gRPC transport when `grpcPort` is configured, for its listening address.
+  public let grpcTransport: HTTP2ServerTransport.Posix?
 
   /// Opens the store in `configuration.dataDirectory` (creating it), bootstraps the root
   /// organisation and admin, and assembles the server. Nothing listens until ``run()``.
@@ -83,23 +88,40 @@ public struct VolunteerServer: Service {
     self.store = store
     self.transport = transport
     self.logger = logger
-    self.server = GRPCServer(
-      transport: transport, services: services,
-      interceptors: [AuthenticationInterceptor(store: store)])
+    let interceptors: [any ServerInterceptor] = [AuthenticationInterceptor(store: store)]
+    self.server = GRPCServer(transport: transport, services: services, interceptors: interceptors)
+    let grpcTransport = GRPCPort.makeTransport(configuration: configuration)
+    self.grpcTransport = grpcTransport
+    self.grpcServer = grpcTransport.map {
+      GRPCServer(transport: $0, services: services, interceptors: interceptors)
+    }
   }
 
   /// Serves until a graceful shutdown is requested, then lets calls in flight finish.
+  ///
+  /// When both ports are configured, a failure of either (a port already taken, say) stops
+  /// both: a half-started service would mislead load balancers.
   public func run() async throws {
     try await withGracefulShutdownHandler {
-      try await self.server.serve()
+      try await withThrowingDiscardingTaskGroup { group in
+        group.addTask { try await self.server.serve() }
+        if let grpcServer = self.grpcServer, let grpcTransport = self.grpcTransport {
+          group.addTask { try await grpcServer.serve() }
+          group.addTask {
+            let address = try await grpcTransport.listeningAddress
+            self.logger.info("listening for gRPC (HTTP/2)", metadata: ["address": "\(address)"])
+          }
+        }
+      }
     } onGracefulShutdown: {
       self.logger.info("graceful shutdown requested")
-      self.server.beginGracefulShutdown()
+      self.beginGracefulShutdown()
     }
   }
 
   /// Stops accepting calls and lets those in flight finish (for embedding and tests).
   public func beginGracefulShutdown() {
     self.server.beginGracefulShutdown()
+    self.grpcServer?.beginGracefulShutdown()
   }
 }

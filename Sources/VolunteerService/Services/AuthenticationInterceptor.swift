@@ -20,10 +20,7 @@ public struct AuthenticationInterceptor: ServerInterceptor {
     next: @Sendable (StreamingServerRequest<Input>, ServerContext) async throws ->
       StreamingServerResponse<Output>
   ) async throws -> StreamingServerResponse<Output> {
-    guard let identity = context.peerIdentity else {
-      throw RPCError(
-        code: .unauthenticated, message: "the call carries no client-certificate identity")
-    }
+    let identity = try context.callerIdentity()
     guard let principal = try await self.store.principal(id: identity.principalID) else {
       throw RPCError(
         code: .unauthenticated,

@@ -1,0 +1,43 @@
+import GRPCCore
+import GRPCNIOTransportHTTP2Posix
+
+/// The stock-gRPC (HTTP/2) port: the same services as the wire protocol for partners who use
+/// gRPC tooling, behind the same mutual TLS and the same interceptors.
+///
+/// Its limits follow the wire protocol's, so no partner gains anything by picking one port
+/// over the other: the largest request message is `limits.maxFrameSize`, concurrent calls per
+/// connection (HTTP/2 streams) are `limits.maxConcurrentCallsPerConnection`, and idle,
+/// keepalive and grace timers are the same.
+enum GRPCPort {
+  /// The HTTP/2 server transport `configuration` asks for, or `nil` when `grpcPort` is unset.
+  static func makeTransport(configuration: ServiceConfiguration) -> HTTP2ServerTransport.Posix? {
+    guard let port = configuration.grpcPort else { return nil }
+    let host = configuration.grpcHost ?? configuration.host
+    let limits = configuration.limits
+
+    var config = HTTP2ServerTransport.Posix.Config.defaults
+    config.rpc.maxRequestPayloadSize = limits.maxFrameSize
+    config.http2.maxConcurrentStreams = limits.maxConcurrentCallsPerConnection
+    config.connection.maxIdleTime =
+      limits.idleTimeoutSeconds > 0 ? .seconds(limits.idleTimeoutSeconds) : nil
+    if limits.keepaliveIntervalSeconds > 0 {
+      config.connection.keepalive.time = .seconds(limits.keepaliveIntervalSeconds)
+      config.connection.keepalive.timeout = .seconds(limits.keepaliveTimeoutSeconds)
+    }
+    config.connection.maxGraceTime = .seconds(limits.gracePeriodSeconds)
+
+    // A client certificate chained to the partner CA is required (`noHostnameVerification`
+    // verifies the chain and fails the handshake without one); TLS 1.2 is the transport's
+    // minimum.
+    let security = HTTP2ServerTransport.Posix.TransportSecurity.mTLS(
+      certificateChain: [.file(path: configuration.certificatePath, format: .pem)],
+      privateKey: .file(path: configuration.privateKeyPath, format: .pem)
+    ) { tls in
+      tls.clientCertificateVerification = .noHostnameVerification
+      tls.trustRoots = .certificates([.file(path: configuration.clientCAPath, format: .pem)])
+    }
+    let address: GRPCNIOTransportCore.SocketAddress =
+      host.contains(":") ? .ipv6(host: host, port: port) : .ipv4(host: host, port: port)
+    return HTTP2ServerTransport.Posix(address: address, transportSecurity: security, config: config)
+  }
+}
