@@ -15,3 +15,6 @@ bash Clients/python/test_against_server.sh "$bin/volunteer-service" "$bin/vol-ad
 # The same services on stock gRPC (HTTP/2, --grpc-port): Python grpcio performs every partner
 # operation and checks scopes, status codes and that both ports see the same data.
 bash Clients/grpc/test_against_server.sh "$bin/volunteer-service" "$bin/vol-admin"
+# The C reference client on protobuf-c and OpenSSL: the example twice (the second replays),
+# under valgrind and AddressSanitizer, plus protocol checks (deadlines, multiplexing, limits).
+bash Clients/c/test_against_server.sh "$bin/volunteer-service" "$bin/vol-admin"
