@@ -57,6 +57,7 @@ let package = Package(
       dependencies: [
         "WireProtocol",
         "Credentials",
+        "AuditTrail",
         .product(name: "GRPCCore", package: "grpc-swift-2"),
         .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
         .product(name: "SwiftProtobuf", package: "swift-protobuf"),
@@ -85,6 +86,7 @@ let package = Package(
       dependencies: [
         "WireProtocol",
         "Credentials",
+        "AuditTrail",
         .product(name: "GRPCCore", package: "grpc-swift-2"),
         .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -97,6 +99,16 @@ let package = Package(
       path: "Sources/CZlib",
       pkgConfig: "zlib",
       providers: [.apt(["zlib1g-dev"])]
+    ),
+    // The audit hash chain, its signed checkpoints and its export: pure, shared by the server
+    // and the offline verifier in vol-admin.
+    .target(
+      name: "AuditTrail",
+      dependencies: [
+        "Credentials",
+        .product(name: "Crypto", package: "swift-crypto"),
+      ],
+      swiftSettings: swiftSettings
     ),
     // Verifiable credentials: JOSE (JWS/JWK), the VC/Open Badges payload, status lists, the
     // key ring and offline bundles. Pure and I/O-light: used by the server and the offline
@@ -130,6 +142,8 @@ let package = Package(
       dependencies: [
         "VolunteerService",
         "WireProtocol",
+        "AuditTrail",
+        "Credentials",
         .product(name: "GRPCCore", package: "grpc-swift-2"),
         .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
         .product(name: "SwiftProtobuf", package: "swift-protobuf"),

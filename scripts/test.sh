@@ -18,3 +18,6 @@ bash Clients/grpc/test_against_server.sh "$bin/volunteer-service" "$bin/vol-admi
 # The C reference client on protobuf-c and OpenSSL: the example twice (the second replays),
 # under valgrind and AddressSanitizer, plus protocol checks (deadlines, multiplexing, limits).
 bash Clients/c/test_against_server.sh "$bin/volunteer-service" "$bin/vol-admin"
+# Crash safety: SIGKILL at random moments under concurrent single and batch writes, restart,
+# every acknowledged write present, every retry without duplicate, integrity_check ok.
+bash Tests/CrashSafety/run.sh "$bin/volunteer-service" 10

@@ -11,7 +11,8 @@ rm -rf "$out"
 mkdir -p "$out"
 cd "$repo"
 mapfile -t protos < <(find Proto -name '*.proto' | LC_ALL=C sort)
-# google/protobuf/timestamp.proto, which the services import, ships with protoc.
+# google/protobuf/timestamp.proto, which the services import, comes with protoc's include files
+# (Debian: libprotobuf-dev, which protobuf-compiler recommends).
 protoc --python_out="$out" --pyi_out="$out" -I Proto "${protos[@]}"
 # Make the output importable as packages: generated/volunteer/v1/*_pb2.py import each other as
 # "from volunteer.v1 import ..." so the client puts generated/ itself on sys.path.

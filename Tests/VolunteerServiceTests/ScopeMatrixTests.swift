@@ -81,6 +81,7 @@ struct ScopeMatrixTests {
     typealias G = Volunteer_V1_Recognition.Method
     typealias E = Volunteer_V1_Evaluations.Method
     typealias C = Volunteer_V1_Credentials.Method
+    typealias L = Volunteer_V1_Audit.Method
     return [
       H.Check.descriptor.fullyQualifiedMethod: Call(
         request: { _ in try bytes(Volunteer_V1_HealthCheckRequest()) }, isScoped: false),
@@ -276,6 +277,16 @@ struct ScopeMatrixTests {
       C.MarkKeyCompromised.descriptor.fullyQualifiedMethod: Call(
         request: { _ in try bytes(Volunteer_V1_KeyRequest.with { $0.kid = "any" }) }, isScoped: false,
         rootOnly: true),
+      // The audit log spans every organisation: root-scoped callers only.
+      L.VerifyAudit.descriptor.fullyQualifiedMethod: Call(
+        request: { _ in try bytes(Volunteer_V1_VerifyAuditRequest()) }, isScoped: false, rootOnly: true),
+      L.GetAuditHead.descriptor.fullyQualifiedMethod: Call(
+        request: { _ in try bytes(Volunteer_V1_GetAuditHeadRequest()) }, isScoped: false, rootOnly: true),
+      L.CreateCheckpoint.descriptor.fullyQualifiedMethod: Call(
+        request: { _ in try bytes(Volunteer_V1_CreateCheckpointRequest()) }, isScoped: false, rootOnly: true),
+      L.ExportAudit.descriptor.fullyQualifiedMethod: Call(
+        request: { _ in try bytes(Volunteer_V1_ExportAuditRequest()) }, isScoped: false, rootOnly: true,
+        isServerStreaming: true),
     ]
   }()
 

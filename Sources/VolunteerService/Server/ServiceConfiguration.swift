@@ -36,6 +36,9 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
   public var policyDirectory = "Policies"
   /// The policy evaluations and statistics use when a request names none.
   public var defaultPolicy = "national"
+  /// How often the service signs a checkpoint of the audit chain's head (when it moved);
+  /// 0 signs only on demand (Audit.CreateCheckpoint).
+  public var auditCheckpointIntervalSeconds = 300.0
   public var limits = Limits()
 
   /// Connection limits and timers of the wire protocol.
@@ -93,6 +96,9 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
     self.logLevel = try c.decodeIfPresent(String.self, forKey: .logLevel) ?? defaults.logLevel
     self.policyDirectory = try c.decodeIfPresent(String.self, forKey: .policyDirectory) ?? defaults.policyDirectory
     self.defaultPolicy = try c.decodeIfPresent(String.self, forKey: .defaultPolicy) ?? defaults.defaultPolicy
+    self.auditCheckpointIntervalSeconds =
+      try c.decodeIfPresent(Double.self, forKey: .auditCheckpointIntervalSeconds)
+      ?? defaults.auditCheckpointIntervalSeconds
     self.limits = try c.decodeIfPresent(Limits.self, forKey: .limits) ?? defaults.limits
   }
 
@@ -168,9 +174,17 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
       throw ConfigurationError(
         message: "\(name): \(path) is not readable (create a development PKI with certs/dev-pki.sh)")
     }
+    guard self.auditCheckpointIntervalSeconds >= 0 else {
+      throw ConfigurationError(message: "auditCheckpointIntervalSeconds must be 0 (on demand only) or more")
+    }
     let limits = self.limits
     guard limits.maxFrameSize >= 1024, limits.maxFrameSize <= 64 * 1024 * 1024 else {
       throw ConfigurationError(message: "limits.maxFrameSize must be 1 KiB to 64 MiB")
+    }
+    // Settings announce 0 as "the default", so a limit of 0 would be announced as 8 KiB
+    // while enforced as nothing: every call with metadata would fail.
+    guard limits.maxMetadataSize >= 1024, limits.maxMetadataSize <= 1024 * 1024 else {
+      throw ConfigurationError(message: "limits.maxMetadataSize must be 1 KiB to 1 MiB")
     }
     guard limits.maxConcurrentCallsPerConnection >= 1 else {
       throw ConfigurationError(message: "limits.maxConcurrentCallsPerConnection must be at least 1")

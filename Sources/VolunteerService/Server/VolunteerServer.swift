@@ -18,6 +18,7 @@ public struct VolunteerServer: Service {
   private let server: GRPCServer<WireServerTransport>
   private let grpcServer: GRPCServer<HTTP2ServerTransport.Posix>?
   private let logger: Logger
+  private let checkpointer: AuditCheckpointer
   /// The wire transport, for its listening address.
   public let transport: WireServerTransport
   /// The stock-gRPC transport when `grpcPort` is configured, for its listening address.
@@ -66,6 +67,8 @@ public struct VolunteerServer: Service {
     let policies = try await PolicyRegistry.load(
       directory: configuration.policyDirectory, defaultPolicyID: configuration.defaultPolicy,
       store: store, at: Date())
+    let keys = try SigningKeys(directory: configuration.dataDirectory + "/keys")
+    let checkpointer = AuditCheckpointer(store: store, keys: keys)
     let services: [any RegistrableRPCService] = [
       HealthService(store: store, serverVersion: Self.version),
       VolunteersService(store: store, protector: protector, timeZone: timeZone),
@@ -79,16 +82,19 @@ public struct VolunteerServer: Service {
         rootOrganisationID: configuration.rootOrganisationID),
       CredentialsService(
         store: store, policies: policies,
-        keys: try SigningKeys(directory: configuration.dataDirectory + "/keys"),
+        keys: keys,
         protector: protector, timeZone: timeZone,
         rootOrganisationID: configuration.rootOrganisationID),
       RecognitionService(store: store, policy: ledgerPolicy),
+      AuditService(
+        store: store, checkpointer: checkpointer, rootOrganisationID: configuration.rootOrganisationID),
     ]
+    self.checkpointer = checkpointer
     self.configuration = configuration
     self.store = store
     self.transport = transport
     self.logger = logger
-    let interceptors: [any ServerInterceptor] = [AuthenticationInterceptor(store: store)]
+    let interceptors: [any ServerInterceptor] = [AuthenticationInterceptor(store: store), AuditInterceptor()]
     self.server = GRPCServer(transport: transport, services: services, interceptors: interceptors)
     let grpcTransport = GRPCPort.makeTransport(configuration: configuration)
     self.grpcTransport = grpcTransport
@@ -103,14 +109,30 @@ public struct VolunteerServer: Service {
   /// both: a half-started service would mislead load balancers.
   public func run() async throws {
     try await withGracefulShutdownHandler {
-      try await withThrowingDiscardingTaskGroup { group in
-        group.addTask { try await self.server.serve() }
-        if let grpcServer = self.grpcServer, let grpcTransport = self.grpcTransport {
-          group.addTask { try await grpcServer.serve() }
-          group.addTask {
-            let address = try await grpcTransport.listeningAddress
-            self.logger.info("listening for gRPC (HTTP/2)", metadata: ["address": "\(address)"])
+      try await withThrowingTaskGroup(of: Void.self) { background in
+        // Checkpoints run while the ports serve and stop with them (also when the server is
+        // embedded without a service group, as in tests).
+        if self.configuration.auditCheckpointIntervalSeconds > 0 {
+          let interval = Duration.seconds(self.configuration.auditCheckpointIntervalSeconds)
+          background.addTask { await self.checkpointer.run(every: interval, logger: self.logger) }
+        }
+        try await withThrowingDiscardingTaskGroup { group in
+          group.addTask { try await self.server.serve() }
+          if let grpcServer = self.grpcServer, let grpcTransport = self.grpcTransport {
+            group.addTask { try await grpcServer.serve() }
+            group.addTask {
+              let address = try await grpcTransport.listeningAddress
+              self.logger.info("listening for gRPC (HTTP/2)", metadata: ["address": "\(address)"])
+            }
           }
+        }
+        background.cancelAll()
+        // The last head is signed on the way out, so a restart never leaves entries that no
+        // checkpoint covers.
+        do {
+          _ = try await self.checkpointer.checkpoint()
+        } catch {
+          self.logger.error("audit checkpoint at shutdown failed", metadata: ["error": "\(error)"])
         }
       }
     } onGracefulShutdown: {

@@ -8,6 +8,11 @@ import WireProtocol
 public enum MethodPolicy {
   private static let allowedRoles: [String: Set<Role>] = [
     Volunteer_V1_Health.Method.Check.descriptor.fullyQualifiedMethod: [.admin, .partner, .auditor],
+    // The audit log: admins and auditors, and only those scoped to the root (AuditService).
+    Volunteer_V1_Audit.Method.VerifyAudit.descriptor.fullyQualifiedMethod: [.admin, .auditor],
+    Volunteer_V1_Audit.Method.GetAuditHead.descriptor.fullyQualifiedMethod: [.admin, .auditor],
+    Volunteer_V1_Audit.Method.ExportAudit.descriptor.fullyQualifiedMethod: [.admin, .auditor],
+    Volunteer_V1_Audit.Method.CreateCheckpoint.descriptor.fullyQualifiedMethod: [.admin],
     Volunteer_V1_Volunteers.Method.RegisterVolunteer.descriptor.fullyQualifiedMethod: [.admin, .partner],
     Volunteer_V1_Volunteers.Method.GetVolunteer.descriptor.fullyQualifiedMethod: [.admin, .partner, .auditor],
     Volunteer_V1_Volunteers.Method.ListVolunteers.descriptor.fullyQualifiedMethod: [

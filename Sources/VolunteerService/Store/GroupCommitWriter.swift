@@ -24,24 +24,34 @@ final class GroupCommitWriter: Sendable {
 
   private let writer: any DatabaseWriter
   private let maxBatchSize: Int
+  private let auditor: any WriteAuditor
   private let state = Mutex(State())
 
-  /// - Parameter maxBatchSize: the most operations in one transaction, bounding latency.
-  init(writer: any DatabaseWriter, maxBatchSize: Int = 512) {
+  /// - Parameters:
+  ///   - maxBatchSize: the most operations in one transaction, bounding latency.
+  ///   - auditor: brackets each operation inside its savepoint, with the audit context of the
+  ///     caller that submitted it: the operation's audit entry commits with it or not at all.
+  init(writer: any DatabaseWriter, maxBatchSize: Int = 512, auditor: any WriteAuditor) {
     self.writer = writer
     self.maxBatchSize = maxBatchSize
+    self.auditor = auditor
   }
 
   /// Runs `operation` in the next batch and returns its result once the batch is durable.
   func write<T: Sendable>(_ operation: @escaping @Sendable (Database) throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
+    // Read in the caller's task: the drain loop runs in a task of its own.
+    let context = AuditContext.current
+    let auditor = self.auditor
+    return try await withCheckedThrowingContinuation { continuation in
       let outcome = OutcomeBox<T>()
       let pending = Pending(
         run: { db in
           do {
             var value: T?
             try db.inSavepoint {
+              let mark = try auditor.begin(db)
               value = try operation(db)
+              try auditor.seal(db, context: context, since: mark)
               return .commit
             }
             outcome.result = value.map { .success($0) }
@@ -93,6 +103,14 @@ final class GroupCommitWriter: Sendable {
       }
     }
   }
+}
+
+/// Records what each write operation changed, in the operation's own savepoint.
+protocol WriteAuditor: Sendable {
+  /// Called before the operation; returns a mark that ``seal(_:context:since:)`` gets.
+  func begin(_ db: Database) throws -> Int64
+  /// Called after the operation succeeded: records what it changed since `mark`.
+  func seal(_ db: Database, context: AuditContext?, since mark: Int64) throws
 }
 
 /// Carries one operation's result from the writer's thread to its caller. Written once

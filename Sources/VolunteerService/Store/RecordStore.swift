@@ -1,3 +1,5 @@
+import AuditTrail
+import Credentials
 import Foundation
 
 /// The one interface between the services and persistence. Every implementation (SQLite
@@ -239,6 +241,29 @@ public protocol RecordStore: Sendable {
 
   /// One version of a policy, or its newest when `version` is `nil`.
   func policy(id: String, version: Int?) async throws -> StoredPolicy?
+
+  // MARK: Audit log
+  //
+  // Every write appends one entry to a hash chain in the same transaction, with the
+  // principal and method of ``AuditContext/current`` at the time it was submitted.
+
+  /// The chain's length and last hash.
+  func auditHead() async throws -> AuditHead
+
+  /// Verifies, in one consistent snapshot, the chain link by link, every stored checkpoint
+  /// against `keySet`, and every row of every audited table against the state its latest
+  /// entry recorded.
+  func verifyAudit(keySet: JWKSet) async throws -> AuditReport
+
+  /// Signs a checkpoint of the current head with `key` and stores it; when the head is
+  /// already checkpointed, returns that checkpoint; `nil` when the chain is empty.
+  func checkpointAudit(key: Ed25519SigningKey, at date: Date) async throws -> AuditCheckpoint?
+
+  /// Entries `first...last` in order, at most `limit` of them.
+  func auditEntries(from first: Int64, through last: Int64, limit: Int) async throws -> [AuditEntry]
+
+  /// Every stored checkpoint, oldest first.
+  func auditCheckpoints() async throws -> [AuditCheckpoint]
 }
 
 /// What a batch of records needs from the store to be checked; see

@@ -27,6 +27,7 @@ public final class SQLiteRecordStore: RecordStore {
     var configuration = Configuration()
     configuration.busyMode = .timeout(10)
     configuration.prepareDatabase { db in
+      SQLiteAuditLog.registerFunctions(db)
       try db.execute(sql: "PRAGMA synchronous = FULL")
       // Deleted and overwritten content is zeroed, so pseudonymised data cannot be read
       // back from free pages.
@@ -39,7 +40,7 @@ public final class SQLiteRecordStore: RecordStore {
       try db.execute(sql: "PRAGMA synchronous = FULL")
     }
     try SQLiteSchema.migrator.migrate(self.pool)
-    self.writer = GroupCommitWriter(writer: self.pool)
+    self.writer = GroupCommitWriter(writer: self.pool, auditor: SQLiteAuditLog.Auditor())
   }
 
   /// The writer connection's `PRAGMA synchronous` value (2 = FULL).

@@ -274,6 +274,9 @@ enum SQLiteSchema {
             BEGIN SELECT RAISE(ABORT, 'a revoked credential stays revoked'); END;
           """)
     }
+    migrator.registerMigration("v8: audit hash chain") { db in
+      try SQLiteAuditLog.migrate(db)
+    }
     return migrator
   }
 }

@@ -1,0 +1,43 @@
+import GRPCCore
+import SwiftProtobuf
+
+/// Gives every authenticated call an ``AuditContext``: the caller, the method, and a digest
+/// of the request messages as the handler reads them, so each write the call makes is
+/// recorded in the audit log under its name.
+///
+/// Runs after ``AuthenticationInterceptor``, which sets ``Caller/current``.
+public struct AuditInterceptor: ServerInterceptor {
+  /// Creates the interceptor.
+  public init() {}
+
+  public func intercept<Input: Sendable, Output: Sendable>(
+    request: StreamingServerRequest<Input>,
+    context: ServerContext,
+    next: @Sendable (StreamingServerRequest<Input>, ServerContext) async throws ->
+      StreamingServerResponse<Output>
+  ) async throws -> StreamingServerResponse<Output> {
+    let principal = try Caller.required()
+    let audit = AuditContext(principalID: principal.id, method: context.descriptor.fullyQualifiedMethod)
+    var request = request
+    let digest = audit.request
+    request.messages = RPCAsyncSequence(
+      wrapping: request.messages.map { message in
+        if let message = message as? any SwiftProtobuf.Message {
+          digest.add(message: try message.serializedBytes())
+        }
+        return message
+      })
+    var response = try await AuditContext.$current.withValue(audit) {
+      try await next(request, context)
+    }
+    // A streaming response's body runs after `next` returns: carry the context into it.
+    if case .success(var contents) = response.accepted {
+      let producer = contents.producer
+      contents.producer = { writer in
+        try await AuditContext.$current.withValue(audit) { try await producer(writer) }
+      }
+      response.accepted = .success(contents)
+    }
+    return response
+  }
+}
