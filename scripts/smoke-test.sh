@@ -505,6 +505,29 @@ import json, sys
 sys.exit(len(json.load(open(sys.argv[1]))["keys"]) != 2)
 ' "$work/jwks.json"
 
+# The audit log: every change above is one chained entry; it verifies online and, exported, offline.
+out=$("$bin/vol-admin" audit verify "${admin[@]}")
+check "audit verify passes after the whole session" grep -q "^result: passed" <<<"$out"
+check "audit verify compared rows with the chain" grep -Eq "^rows: +[1-9][0-9]*$" <<<"$out"
+out=$("$bin/vol-admin" audit checkpoint --json "${admin[@]}")
+check "audit checkpoint signs the head" python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+sys.exit(not (int(d["size"]) > 10 and d["token"].count(".") == 2))
+' <<<"$out"
+out=$("$bin/vol-admin" audit export --out "$work/audit.jsonl" "${admin[@]}")
+check "audit export writes the file" grep -Eq "^wrote .*audit.jsonl: [0-9]+ lines" <<<"$out"
+check "no plain ID number in the audit export" bash -c "! grep -q 11010519491231002X '$work/audit.jsonl'"
+out=$("$bin/vol-admin" audit verify --file "$work/audit.jsonl" --jwks "$work/jwks.json")
+check "the export verifies offline against the exported JWKS" grep -q "^result: passed" <<<"$out"
+sed 's/"method":"volunteer.v1.Volunteers\/RegisterVolunteer"/"method":"volunteer.v1.Volunteers\/WithdrawVolunteer"/' \
+  "$work/audit.jsonl" > "$work/audit-edited.jsonl"
+set +e
+"$bin/vol-admin" audit verify --file "$work/audit-edited.jsonl" >"$work/out" 2>&1; rc=$?
+set -e
+check "an edited export fails offline verification (exit 1)" test "$rc" -eq 1
+check "the failure names the changed entry" grep -q "content does not match its hash" "$work/out"
+
 kill -TERM "$server_pid"
 set +e
 wait "$server_pid"; rc=$?

@@ -39,6 +39,9 @@ final class ServerConnectionHandler: ChannelDuplexHandler, InboundPartsConsumerO
     var settings: Volunteer_Wire_V1_Settings
     /// The descriptors the server registered, by path.
     var methodsByPath: [String: MethodDescriptor] = [:]
+    /// Revoked serials and per-principal connection counts, shared by the transport's
+    /// connections.
+    var admission = ConnectionAdmission()
   }
 
   private typealias InboundProducer = NIOThrowingAsyncSequenceProducer<
@@ -131,7 +134,20 @@ final class ServerConnectionHandler: ChannelDuplexHandler, InboundPartsConsumerO
           throw WireProtocolError(
             code: .unauthenticatedPeer, message: "no client certificate was presented")
         }
-        self.identity = try PeerIdentity(certificate: certificate)
+        let identity = try PeerIdentity(certificate: certificate)
+        switch self.configuration.admission.admit(identity) {
+        case nil:
+          self.identity = identity
+        case .revoked(let serial)?:
+          throw WireProtocolError(
+            code: .unauthenticatedPeer,
+            message: "client certificate serial \(serial) is revoked; ask for a new certificate")
+        case .tooManyConnections(let principal, let limit)?:
+          throw WireProtocolError(
+            code: .tooManyConnections,
+            message: "\(principal) already holds \(limit) connections, the most allowed; "
+              + "multiplex calls over the open ones or close some")
+        }
       } catch let error as WireProtocolError {
         self.goAwayAndClose(code: error.statusCode, reason: error.message)
       } catch {
@@ -543,6 +559,10 @@ final class ServerConnectionHandler: ChannelDuplexHandler, InboundPartsConsumerO
   }
 
   private func tearDown() {
+    if let identity = self.identity {
+      self.identity = nil
+      self.configuration.admission.release(identity)
+    }
     self.stateMachine.closed()
     self.tickTask?.cancel()
     self.tickTask = nil

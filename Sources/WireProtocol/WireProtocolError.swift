@@ -10,6 +10,7 @@ public struct WireProtocolError: Error, Hashable, Sendable, CustomStringConverti
     private enum Wrapped: Hashable, Sendable {
       case invalidPreface, unsupportedVersion, frameTooLarge, malformedFrame, truncatedFrame
       case protocolViolation, keepaliveTimeout, handshakeTimeout, unauthenticatedPeer
+      case tooManyConnections
     }
     private let wrapped: Wrapped
     private init(_ wrapped: Wrapped) { self.wrapped = wrapped }
@@ -32,6 +33,8 @@ public struct WireProtocolError: Error, Hashable, Sendable, CustomStringConverti
     public static let handshakeTimeout = Code(.handshakeTimeout)
     /// The peer's certificate carries no usable identity.
     public static let unauthenticatedPeer = Code(.unauthenticatedPeer)
+    /// The peer's principal already holds the most connections it may.
+    public static let tooManyConnections = Code(.tooManyConnections)
 
     public var description: String { String(describing: self.wrapped) }
   }
@@ -50,7 +53,7 @@ public struct WireProtocolError: Error, Hashable, Sendable, CustomStringConverti
   /// The gRPC status code sent in the `GoAway` frame for this error.
   public var statusCode: Status.Code {
     switch self.code {
-    case .frameTooLarge: .resourceExhausted
+    case .frameTooLarge, .tooManyConnections: .resourceExhausted
     case .unsupportedVersion: .unimplemented
     case .unauthenticatedPeer: .unauthenticated
     case .keepaliveTimeout, .handshakeTimeout: .unavailable

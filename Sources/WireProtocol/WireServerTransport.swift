@@ -40,6 +40,15 @@ public final class WireServerTransport: ServerTransport {
     public var gracePeriod: Duration = .seconds(30)
     /// Announced to clients in the settings frame.
     public var serverVersion: String = "volunteer-records"
+    /// Connections held at once; a connection accepted beyond it is closed at once, before
+    /// any TLS work, so a flood cannot exhaust memory or file descriptors.
+    public var maxConnections: Int = 20_000
+    /// Connections one principal may hold at once (counted after the handshake); beyond
+    /// it the connection gets GoAway RESOURCE_EXHAUSTED.
+    public var maxConnectionsPerPrincipal: Int = 100
+    /// Client certificate serials refused after the handshake (lower-case hex, no
+    /// separators): GoAway UNAUTHENTICATED before any call is served.
+    public var revokedSerials: Set<String> = []
     /// How long a closing connection may take to flush its last frames before its TCP
     /// connection is closed regardless (a client that stopped reading never lets them through).
     var closeTimeout: Duration = .seconds(5)
@@ -75,6 +84,8 @@ public final class WireServerTransport: ServerTransport {
   private let eventLoopGroup: any EventLoopGroup
   private let logger: Logger
   private let state = Mutex(State())
+  /// Connection counts and the revoked serials, shared by every connection.
+  private let admission: ConnectionAdmission
 
   /// Creates a transport; it binds when `GRPCServer` calls ``listen(streamHandler:)``.
   public init(
@@ -85,6 +96,9 @@ public final class WireServerTransport: ServerTransport {
     self.configuration = configuration
     self.eventLoopGroup = eventLoopGroup
     self.logger = logger
+    self.admission = ConnectionAdmission(
+      revokedSerials: configuration.revokedSerials, maxConnections: configuration.maxConnections,
+      maxConnectionsPerPrincipal: configuration.maxConnectionsPerPrincipal)
   }
 
   /// The address the server is bound to, once it is listening.
@@ -119,6 +133,7 @@ public final class WireServerTransport: ServerTransport {
           ?? self.configuration.tls.makeServerConfiguration())
       let handlerConfiguration = self.handlerConfiguration
       let logger = self.logger
+      let admission = self.admission
       let maxFrameSize = self.configuration.maxFrameSize
       serverChannel = try await ServerBootstrap(group: self.eventLoopGroup)
         .serverChannelOption(.backlog, value: 1024)
@@ -126,7 +141,11 @@ public final class WireServerTransport: ServerTransport {
         .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
         .childChannelOption(.socketOption(.so_keepalive), value: 1)
         .bind(host: self.configuration.host, port: self.configuration.port) { channel in
-          channel.eventLoop.makeCompletedFuture {
+          let accepted = admission.accept()
+          if accepted {
+            channel.closeFuture.whenComplete { _ in admission.closed() }
+          }
+          return channel.eventLoop.makeCompletedFuture {
             let (calls, continuation) = AsyncStream.makeStream(of: AcceptedCall.self)
             let handler = ServerConnectionHandler(
               configuration: handlerConfiguration, acceptedCalls: continuation, logger: logger)
@@ -135,6 +154,12 @@ public final class WireServerTransport: ServerTransport {
             try sync.addHandler(
               ByteToMessageHandler(FrameDecoder(expectsPreface: true, maxFrameSize: maxFrameSize)))
             try sync.addHandler(handler)
+            if !accepted {
+              // Over the limit: closed before any TLS work, so a flood costs an accept and a
+              // close. (Failing the initializer instead would surface in the accept loop.)
+              logger.debug("connection limit reached; closing a new connection")
+              channel.close(promise: nil)
+            }
             return Connection(
               channel: channel, handler: NIOLoopBound(handler, eventLoop: channel.eventLoop),
               calls: calls)
@@ -235,7 +260,8 @@ public final class WireServerTransport: ServerTransport {
       maxFrameSize: min(config.maxFrameSize, Int(UInt32.max)),
       closeTimeout: TimeAmount(config.closeTimeout),
       settings: settings,
-      methodsByPath: self.state.withLock { $0.methodsByPath }
+      methodsByPath: self.state.withLock { $0.methodsByPath },
+      admission: self.admission
     )
   }
 

@@ -21,6 +21,10 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
   public var privateKeyPath = "certs/dev/server.key"
   /// The partner CA: client certificates must chain to it.
   public var clientCAPath = "certs/dev/ca.crt"
+  /// A file of revoked client-certificate serials (hex, one per line, `#` comments; colons
+  /// and case ignored), read at start: such certificates are refused on the wire port
+  /// before any call. `nil` revokes none.
+  public var revokedSerialsPath: String?
   /// Principal id of the admin created on first start (the admin client certificate's URI SAN).
   public var bootstrapAdmin = "spiffe://volunteer/admin/bootstrap"
   /// Root of the organisation tree, created on first start.
@@ -51,6 +55,14 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
     public var idleTimeoutSeconds = 300.0
     public var handshakeTimeoutSeconds = 10.0
     public var gracePeriodSeconds = 30.0
+    /// TCP connections held at once on the wire port; more are closed before any TLS work.
+    public var maxConnections = 20_000
+    /// Connections one principal may hold at once on the wire port.
+    public var maxConnectionsPerPrincipal = 100
+    /// Sustained calls per second per principal, on both ports; 0 turns the limit off.
+    public var callsPerSecondPerPrincipal = 1_000.0
+    /// Calls a principal may make at once after being idle.
+    public var callBurstPerPrincipal = 2_000.0
 
     public init() {}
 
@@ -70,6 +82,10 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
       self.idleTimeoutSeconds = try value(.idleTimeoutSeconds, defaults.idleTimeoutSeconds)
       self.handshakeTimeoutSeconds = try value(.handshakeTimeoutSeconds, defaults.handshakeTimeoutSeconds)
       self.gracePeriodSeconds = try value(.gracePeriodSeconds, defaults.gracePeriodSeconds)
+      self.maxConnections = try value(.maxConnections, defaults.maxConnections)
+      self.maxConnectionsPerPrincipal = try value(.maxConnectionsPerPrincipal, defaults.maxConnectionsPerPrincipal)
+      self.callsPerSecondPerPrincipal = try value(.callsPerSecondPerPrincipal, defaults.callsPerSecondPerPrincipal)
+      self.callBurstPerPrincipal = try value(.callBurstPerPrincipal, defaults.callBurstPerPrincipal)
     }
   }
 
@@ -88,6 +104,7 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
     self.certificatePath = try c.decodeIfPresent(String.self, forKey: .certificatePath) ?? defaults.certificatePath
     self.privateKeyPath = try c.decodeIfPresent(String.self, forKey: .privateKeyPath) ?? defaults.privateKeyPath
     self.clientCAPath = try c.decodeIfPresent(String.self, forKey: .clientCAPath) ?? defaults.clientCAPath
+    self.revokedSerialsPath = try c.decodeIfPresent(String.self, forKey: .revokedSerialsPath)
     self.bootstrapAdmin = try c.decodeIfPresent(String.self, forKey: .bootstrapAdmin) ?? defaults.bootstrapAdmin
     self.rootOrganisationID = try c.decodeIfPresent(String.self, forKey: .rootOrganisationID) ?? defaults.rootOrganisationID
     self.rootOrganisationName = try c.decodeIfPresent(String.self, forKey: .rootOrganisationName) ?? defaults.rootOrganisationName
@@ -145,6 +162,27 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
     if let value = environment["VOLUNTEER_DEFAULT_POLICY"] { self.defaultPolicy = value }
   }
 
+  /// The serials listed in ``revokedSerialsPath``, normalised to lower-case hex.
+  public func revokedSerials() throws -> Set<String> {
+    guard let path = self.revokedSerialsPath else { return [] }
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw ConfigurationError(message: "revokedSerialsPath: \(path) cannot be read")
+    }
+    var serials: Set<String> = []
+    for (index, rawLine) in String(decoding: data, as: UTF8.self).split(
+      separator: "\n", omittingEmptySubsequences: false
+    ).enumerated() {
+      let line = rawLine.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+      let serial = line.filter { $0 != ":" && !$0.isWhitespace }.lowercased()
+      if serial.isEmpty { continue }
+      guard serial.allSatisfy(\.isHexDigit) else {
+        throw ConfigurationError(message: "revokedSerialsPath: \(path) line \(index + 1): \"\(rawLine)\" is not a hex serial")
+      }
+      serials.insert(serial)
+    }
+    return serials
+  }
+
   /// Checks values that would otherwise fail late or obscurely.
   public func validate() throws {
     guard (0...65535).contains(self.port) else {
@@ -185,6 +223,15 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
     // while enforced as nothing: every call with metadata would fail.
     guard limits.maxMetadataSize >= 1024, limits.maxMetadataSize <= 1024 * 1024 else {
       throw ConfigurationError(message: "limits.maxMetadataSize must be 1 KiB to 1 MiB")
+    }
+    guard limits.maxConnections >= 1, limits.maxConnectionsPerPrincipal >= 1 else {
+      throw ConfigurationError(message: "limits.maxConnections and limits.maxConnectionsPerPrincipal must be at least 1")
+    }
+    guard limits.callsPerSecondPerPrincipal >= 0,
+      limits.callsPerSecondPerPrincipal == 0 || limits.callBurstPerPrincipal >= 1
+    else {
+      throw ConfigurationError(
+        message: "limits.callsPerSecondPerPrincipal must be 0 (off) or more, with callBurstPerPrincipal at least 1")
     }
     guard limits.maxConcurrentCallsPerConnection >= 1 else {
       throw ConfigurationError(message: "limits.maxConcurrentCallsPerConnection must be at least 1")

@@ -60,6 +60,9 @@ public struct VolunteerServer: Service {
     wire.handshakeTimeout = .seconds(limits.handshakeTimeoutSeconds)
     wire.gracePeriod = .seconds(limits.gracePeriodSeconds)
     wire.serverVersion = Self.version
+    wire.maxConnections = limits.maxConnections
+    wire.maxConnectionsPerPrincipal = limits.maxConnectionsPerPrincipal
+    wire.revokedSerials = try configuration.revokedSerials()
     let transport = WireServerTransport(configuration: wire, logger: logger)
 
     let timeZone = TimeZone(identifier: configuration.timeZone) ?? .current
@@ -94,7 +97,14 @@ public struct VolunteerServer: Service {
     self.store = store
     self.transport = transport
     self.logger = logger
-    let interceptors: [any ServerInterceptor] = [AuthenticationInterceptor(store: store), AuditInterceptor()]
+    var interceptors: [any ServerInterceptor] = [AuthenticationInterceptor(store: store)]
+    if limits.callsPerSecondPerPrincipal > 0 {
+      interceptors.append(
+        RateLimitInterceptor(
+          limiter: RateLimiter(
+            ratePerSecond: limits.callsPerSecondPerPrincipal, burst: limits.callBurstPerPrincipal)))
+    }
+    interceptors.append(AuditInterceptor())
     self.server = GRPCServer(transport: transport, services: services, interceptors: interceptors)
     let grpcTransport = GRPCPort.makeTransport(configuration: configuration)
     self.grpcTransport = grpcTransport
