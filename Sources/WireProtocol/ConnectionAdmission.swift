@@ -70,7 +70,7 @@ public final class ConnectionAdmission: Sendable {
 
   /// A serial as compared: lower-case hex without leading zeros, so `openssl x509 -serial`
   /// output and the DER bytes (which may carry a leading 00) agree.
-  static func normalised(_ serial: String) -> String {
+  public static func normalised(_ serial: String) -> String {
     let trimmed = serial.lowercased().drop { $0 == "0" }
     return trimmed.isEmpty ? "0" : String(trimmed)
   }

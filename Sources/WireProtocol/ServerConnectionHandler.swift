@@ -75,6 +75,8 @@ final class ServerConnectionHandler: ChannelDuplexHandler, InboundPartsConsumerO
   private var context: ChannelHandlerContext?
   private var identity: PeerIdentity?
   private var readGate = ReadGate()
+  /// Reads are held while the outbound buffer is above its high-water mark.
+  private var readsPausedForWrites = false
   private var writabilityWaiters: [EventLoopPromise<Void>] = []
   private var tickTask: RepeatedTask?
   private var forcedClose: Scheduled<Void>?
@@ -177,6 +179,17 @@ final class ServerConnectionHandler: ChannelDuplexHandler, InboundPartsConsumerO
       let waiters = self.writabilityWaiters
       self.writabilityWaiters.removeAll()
       for waiter in waiters { waiter.succeed() }
+      if self.readsPausedForWrites {
+        self.readsPausedForWrites = false
+        if self.readGate.resume() { context.read() }
+      }
+    } else if !self.readsPausedForWrites {
+      // A client that sends calls but does not read their responses would otherwise make
+      // the server queue responses without bound: stop reading its requests until the
+      // responses drain. Its keepalive Pongs go unread too, so a client that never reads
+      // is closed by the keepalive timeout.
+      self.readsPausedForWrites = true
+      self.readGate.pause()
     }
     context.fireChannelWritabilityChanged()
   }

@@ -2,6 +2,7 @@ import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2Posix
 import NIOCore
+import NIOPosix
 import SwiftProtobuf
 import Testing
 import WireProtocol
@@ -129,6 +130,29 @@ struct GRPCPortTests {
       }
       #expect(overGRPC == overWire)
       #expect(!overGRPC.isEmpty)
+    }
+  }
+
+  @Test("a TCP connection that never starts TLS is closed after the handshake timeout")
+  func handshakeTimeout() async throws {
+    try await withRunningServer(configure: {
+      $0.grpcPort = 0
+      $0.limits.handshakeTimeoutSeconds = 0.5
+    }) { server, _ in
+      let port = try await Self.grpcPort(of: server)
+      let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        .connect(host: "127.0.0.1", port: port).get()
+      let start = ContinuousClock.now
+      let closed = try await withThrowingTaskGroup(of: Bool.self) { group in
+        group.addTask { try await channel.closeFuture.get(); return true }
+        group.addTask { try await Task.sleep(for: .seconds(5)); return false }
+        let first = try await group.next() ?? false
+        group.cancelAll()
+        return first
+      }
+      if !closed { try await channel.close() }
+      #expect(closed, "the server kept a connection without TLS for 5 s")
+      #expect(ContinuousClock.now - start >= .milliseconds(400))
     }
   }
 

@@ -72,8 +72,18 @@ struct LimitsTests {
     // The way `openssl x509 -serial` prints it: upper case, a comment, a blank line.
     try "# revoked 2026-11-28\n\n\(identity.certificateSerial.uppercased())  # the admin's old certificate\n"
       .write(toFile: list, atomically: true, encoding: .utf8)
-    try await withRunningServer(configure: { $0.revokedSerialsPath = list }) { server, _ in
+    try await withRunningServer(configure: {
+      $0.revokedSerialsPath = list
+      $0.grpcPort = 0
+    }) { server, _ in
       let port = try #require(try await server.transport.listeningAddress.port)
+      // On the HTTP/2 port, where identities are checked per call.
+      let overGRPC = await expectRPCError(.unauthenticated) {
+        _ = try await GRPCPortTests.withHTTP2Client(port: try await GRPCPortTests.grpcPort(of: server), certificate: "admin") {
+          try await Volunteer_V1_Health.Client(wrapping: $0).check(.init())
+        }
+      }
+      #expect(overGRPC.contains("revoked"), "\(overGRPC)")
       let message = await expectRPCError(.unavailable) {
         _ = try await withClient(port: port, certificate: "admin") { client in
           try await Volunteer_V1_Health.Client(wrapping: client).check(.init())

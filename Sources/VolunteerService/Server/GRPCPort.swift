@@ -1,5 +1,8 @@
 import GRPCCore
 import GRPCNIOTransportHTTP2Posix
+import NIOCore
+import NIOSSL
+import WireProtocol
 
 /// The stock-gRPC (HTTP/2) port: the same services as the wire protocol for partners who use
 /// gRPC tooling, behind the same mutual TLS and the same interceptors.
@@ -25,6 +28,16 @@ enum GRPCPort {
       config.connection.keepalive.timeout = .seconds(limits.keepaliveTimeoutSeconds)
     }
     config.connection.maxGraceTime = .seconds(limits.gracePeriodSeconds)
+    // The HTTP/2 transport has no handshake timer: without this, TCP connections that never
+    // finish TLS would pile up on this port.
+    let handshakeTimeout = TimeAmount.nanoseconds(Int64(limits.handshakeTimeoutSeconds * 1e9))
+    config.channelDebuggingCallbacks.onAcceptTCPConnection = { channel in
+      channel.eventLoop.makeCompletedFuture {
+        let pipeline = channel.pipeline.syncOperations
+        let tls = try pipeline.handler(type: NIOSSLServerHandler.self)
+        try pipeline.addHandler(TLSHandshakeDeadlineHandler(timeout: handshakeTimeout), position: .after(tls))
+      }
+    }
 
     // A client certificate chained to the partner CA is required (`noHostnameVerification`
     // verifies the chain and fails the handshake without one); TLS 1.2 is the transport's

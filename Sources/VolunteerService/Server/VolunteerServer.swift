@@ -62,7 +62,8 @@ public struct VolunteerServer: Service {
     wire.serverVersion = Self.version
     wire.maxConnections = limits.maxConnections
     wire.maxConnectionsPerPrincipal = limits.maxConnectionsPerPrincipal
-    wire.revokedSerials = try configuration.revokedSerials()
+    let revokedSerials = try configuration.revokedSerials()
+    wire.revokedSerials = revokedSerials
     let transport = WireServerTransport(configuration: wire, logger: logger)
 
     let timeZone = TimeZone(identifier: configuration.timeZone) ?? .current
@@ -97,7 +98,9 @@ public struct VolunteerServer: Service {
     self.store = store
     self.transport = transport
     self.logger = logger
-    var interceptors: [any ServerInterceptor] = [AuthenticationInterceptor(store: store)]
+    var interceptors: [any ServerInterceptor] = [
+      AuthenticationInterceptor(store: store, revokedSerials: revokedSerials)
+    ]
     if limits.callsPerSecondPerPrincipal > 0 {
       interceptors.append(
         RateLimitInterceptor(

@@ -8,10 +8,14 @@ import WireProtocol
 /// principal takes effect at once, also on connections already open.
 public struct AuthenticationInterceptor: ServerInterceptor {
   private let store: any RecordStore
+  private let revokedSerials: Set<String>
 
-  /// Creates an interceptor reading principals from `store`.
-  public init(store: any RecordStore) {
+  /// Creates an interceptor reading principals from `store` and refusing certificates whose
+  /// serial is in `revokedSerials` (the wire transport refuses those at the handshake already;
+  /// this covers transports that authenticate per call, such as HTTP/2).
+  public init(store: any RecordStore, revokedSerials: Set<String> = []) {
     self.store = store
+    self.revokedSerials = Set(revokedSerials.map(ConnectionAdmission.normalised))
   }
 
   public func intercept<Input: Sendable, Output: Sendable>(
@@ -21,6 +25,13 @@ public struct AuthenticationInterceptor: ServerInterceptor {
       StreamingServerResponse<Output>
   ) async throws -> StreamingServerResponse<Output> {
     let identity = try context.callerIdentity()
+    if !self.revokedSerials.isEmpty,
+      self.revokedSerials.contains(ConnectionAdmission.normalised(identity.certificateSerial))
+    {
+      throw RPCError(
+        code: .unauthenticated,
+        message: "client certificate serial \(identity.certificateSerial) is revoked; ask for a new certificate")
+    }
     guard let principal = try await self.store.principal(id: identity.principalID) else {
       throw RPCError(
         code: .unauthenticated,
