@@ -259,8 +259,10 @@ def main() -> int:
             raise AssertionError(
                 "NOT IMPLEMENTED: server has no serial denylist: a certificate whose serial is in "
                 f"{a.work}/revoked-serials.txt (config key revokedSerialsPath) was served: {o.describe()}")
-        return expect_refused(o, alert="CERTIFICATE_REVOKED")
-    check("wire: revoked serial refused (denylist in the verification callback)", revoked)
+        # Checked right after BoringSSL's chain verification (docs/SECURITY.md §2): GoAway 16
+        # naming the serial, before any Settings, instead of a certificate_revoked alert.
+        return expect_refused(o, goaway_code=16)
+    check("wire: revoked serial refused (GoAway 16 after the handshake, no Settings)", revoked)
 
     if a.grpc_port:
         ca = f"{pki}/ca.crt"
