@@ -27,17 +27,9 @@ public struct AuditInterceptor: ServerInterceptor {
         }
         return message
       })
-    var response = try await AuditContext.$current.withValue(audit) {
+    let response = try await AuditContext.$current.withValue(audit) {
       try await next(request, context)
     }
-    // A streaming response's body runs after `next` returns: carry the context into it.
-    if case .success(var contents) = response.accepted {
-      let producer = contents.producer
-      contents.producer = { writer in
-        try await AuditContext.$current.withValue(audit) { try await producer(writer) }
-      }
-      response.accepted = .success(contents)
-    }
-    return response
+    return response.binding(AuditContext.$current, to: audit)
   }
 }

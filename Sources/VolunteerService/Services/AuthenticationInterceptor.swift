@@ -46,17 +46,9 @@ public struct AuthenticationInterceptor: ServerInterceptor {
         code: .permissionDenied,
         message: "role \(principal.role.rawValue) may not call \(context.descriptor.fullyQualifiedMethod)")
     }
-    var response = try await Caller.$current.withValue(principal) {
+    let response = try await Caller.$current.withValue(principal) {
       try await next(request, context)
     }
-    // A streaming response's body runs after `next` returns: carry the caller into it.
-    if case .success(var contents) = response.accepted {
-      let producer = contents.producer
-      contents.producer = { writer in
-        try await Caller.$current.withValue(principal) { try await producer(writer) }
-      }
-      response.accepted = .success(contents)
-    }
-    return response
+    return response.binding(Caller.$current, to: principal)
   }
 }
