@@ -48,11 +48,11 @@ except ImportError:
 from google.protobuf import message_factory  # noqa: E402
 from google.protobuf.timestamp_pb2 import Timestamp  # noqa: E402
 from volunteer.v1 import (  # noqa: E402
-    activities_pb2, credentials_pb2, evaluations_pb2, health_pb2, hours_pb2, organisations_pb2,
-    principals_pb2, recognition_pb2, statistics_pb2, volunteers_pb2,
+    activities_pb2, audit_pb2, credentials_pb2, evaluations_pb2, health_pb2, hours_pb2,
+    organisations_pb2, principals_pb2, recognition_pb2, statistics_pb2, volunteers_pb2,
 )
 
-PB2_MODULES = [activities_pb2, credentials_pb2, evaluations_pb2, health_pb2, hours_pb2,
+PB2_MODULES = [activities_pb2, audit_pb2, credentials_pb2, evaluations_pb2, health_pb2, hours_pb2,
                organisations_pb2, principals_pb2, recognition_pb2, statistics_pb2, volunteers_pb2]
 ADMIN_ID = "spiffe://volunteer/admin/bootstrap"        # URI SAN of admin.crt (certs/dev-pki.sh)
 PARTNER_ID = "spiffe://volunteer/partner/grpc-partner"  # URI SAN of grpc-partner.crt (test_against_server.sh)
@@ -573,6 +573,19 @@ def run(a: argparse.Namespace) -> None:
             s["export"] = out
             return f"{len(parts)} parts -> {out}: 1 credential, status lists revocation+suspension, manifest"
         check("Credentials/ExportCredentials (server stream) as the admin: bundle written", export)
+
+    def audit() -> str:
+        r = admin.Audit.VerifyAudit(audit_pb2.VerifyAuditRequest(), timeout=t)
+        want("the audit log verifies", (r.valid, list(r.problems)), (True, []))
+        if r.head.size < 10 or r.rows == 0:
+            raise CheckFailed(f"{r.head.size} audit entries and {r.rows} rows after the whole flow")
+        c = admin.Audit.CreateCheckpoint(audit_pb2.CreateCheckpointRequest(), timeout=t)
+        want("the checkpoint covers the verified head", c.size >= r.head.size, True)
+        want("the checkpoint is a compact JWS", c.token.count("."), 2)
+        expect_status([SC.PERMISSION_DENIED], lambda: partner.Audit.VerifyAudit(
+            audit_pb2.VerifyAuditRequest(), timeout=t))
+        return f"{r.entries} entries, {r.rows} rows verified; checkpoint at {c.size}; partner refused"
+    check("Audit/VerifyAudit + CreateCheckpoint as the admin; the partner is refused", audit)
 
     # ---- 3. the same rules on this port
     # A volunteer in organisation B, registered by the admin over the wire protocol when it is
