@@ -29,6 +29,11 @@ public struct AuditEntry: Sendable, Hashable, Codable {
   /// The `previousHash` of entry 1.
   public static let genesisHash = String(repeating: "0", count: 64)
 
+  /// ISO 8601 UTC with milliseconds: the one spelling of entry, checkpoint and export times.
+  public static func timestamp(_ date: Date) -> String {
+    date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
+  }
+
   /// Creates an entry and computes its ``hash``.
   public init(
     sequence: Int64, at: String, principalID: String, method: String, requestDigest: String,

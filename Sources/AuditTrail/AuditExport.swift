@@ -102,9 +102,14 @@ public enum AuditExport {
   /// Verifies an export read line by line from `lines` (each without its newline): the
   /// chain, every checkpoint, and that the header's size and head match the chain.
   ///
+  /// - Parameter trustedKeySet: a key set obtained independently of the file; when given,
+  ///   every checkpoint must also verify with it, so a file whose keys were replaced fails.
+  ///
   /// - Throws: ``AuditExportError`` when the file is not an export (malformed or out of
   ///   order); tampering is reported in the returned report, not thrown.
-  public static func verify<Lines: Sequence>(lines: Lines) throws(AuditExportError) -> AuditReport
+  public static func verify<Lines: Sequence>(
+    lines: Lines, trustedKeySet: JWKSet? = nil
+  ) throws(AuditExportError) -> AuditReport
   where Lines.Element == Data {
     var header: Header?
     var keySet: JWKSet?
@@ -139,6 +144,13 @@ public enum AuditExport {
     let keys = keySet ?? JWKSet(keys: [])
     for checkpoint in checkpoints { chain.check(checkpoint, keySet: keys) }
     var report = chain.report
+    if let trustedKeySet {
+      for checkpoint in checkpoints {
+        if let problem = checkpoint.problem(keySet: trustedKeySet) {
+          report.problems.append("with the trusted key set: \(problem)")
+        }
+      }
+    }
     if report.size != header.size || report.headHash != header.headHash {
       report.problems.append(
         "header states \(header.size) entries ending in \(header.headHash); the file holds \(report.size) ending in \(report.headHash) (entries were removed or added)")

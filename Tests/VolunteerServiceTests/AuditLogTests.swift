@@ -91,6 +91,9 @@ struct AuditLogTests {
       #expect(report.isValid, "\(report.problems)")
       #expect(report.checkpoints == 1)
       #expect(report.size == checkpoint.size)
+      // Judged by a key set that does not hold the signing key, the checkpoint fails.
+      let foreign = try AuditExport.verify(lines: lines, trustedKeySet: JWKSet(keys: []))
+      #expect(foreign.problems.contains { $0.hasPrefix("with the trusted key set: ") })
 
       // One changed character in an entry, a dropped entry, two entries swapped.
       let entryIndexes = lines.indices.filter { lines[$0].starts(with: Data(#"{"entry""#.utf8)) }

@@ -65,7 +65,7 @@ struct AuditService: Volunteer_V1_Audit.SimpleServiceProtocol {
     let head = try await self.store.auditHead()
     let checkpoints = try await self.store.auditCheckpoints().filter { $0.size <= head.size }
     var chunk = try AuditExport.encode(
-      .header(.init(exportedAt: SQLiteAuditLog.timestamp(Date()), size: head.size, headHash: head.hash)))
+      .header(.init(exportedAt: AuditEntry.timestamp(Date()), size: head.size, headHash: head.hash)))
     chunk += try AuditExport.encode(.keySet(await self.checkpointer.keys.keySet()))
     for checkpoint in checkpoints { chunk += try AuditExport.encode(.checkpoint(checkpoint)) }
     var next: Int64 = 1

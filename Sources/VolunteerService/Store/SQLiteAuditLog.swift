@@ -175,13 +175,13 @@ enum SQLiteAuditLog {
         targets.append(target)
       }
     }
-    let head = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_entry ORDER BY seq DESC LIMIT 1")
+    let head = try Self.head(db)
     let context = context ?? .system("service")
     let entry = AuditEntry(
-      sequence: (head?["seq"] as Int64? ?? 0) + 1, at: Self.timestamp(date),
+      sequence: head.size + 1, at: AuditEntry.timestamp(date),
       principalID: context.principalID, method: context.method,
       requestDigest: context.request.hex, targets: targets,
-      previousHash: head?["hash"] ?? AuditEntry.genesisHash)
+      previousHash: head.hash)
     try db.execute(
       sql: """
         INSERT INTO audit_entry (seq, at, principal_id, method, request_digest, previous_hash, hash)
@@ -196,11 +196,6 @@ enum SQLiteAuditLog {
     for (position, target) in targets.enumerated() {
       try insert.execute(arguments: [entry.sequence, position, target.table, target.key, target.digest])
     }
-  }
-
-  /// ISO 8601 UTC with milliseconds: the one spelling of entry and checkpoint times.
-  static func timestamp(_ date: Date) -> String {
-    date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
   }
 
   /// The chain's length and head hash.

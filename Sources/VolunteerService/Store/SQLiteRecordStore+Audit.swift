@@ -30,7 +30,7 @@ extension SQLiteRecordStore {
         return existing
       }
       let checkpoint = try AuditCheckpoint.sign(
-        size: head.size, headHash: head.hash, at: SQLiteAuditLog.timestamp(date), key: key)
+        size: head.size, headHash: head.hash, at: AuditEntry.timestamp(date), key: key)
       try SQLiteAuditLog.storeCheckpoint(checkpoint, db)
       return checkpoint
     }
