@@ -9,10 +9,10 @@ import Darwin
 #endif
 
 /// Small POSIX helpers for owner-only files (private keys), kept apart from key logic.
-enum SecureFile {
+package enum SecureFile {
   /// Writes `data` to `path` atomically with mode 0600: temp file created 0600 with
   /// `O_EXCL`, fsync, then rename, so the key is never briefly world-readable.
-  static func writeOwnerOnly(_ data: Data, to path: String) throws(KeyRingError) {
+  package static func writeOwnerOnly(_ data: Data, to path: String) throws(KeyRingError) {
     let temporary = path + ".tmp-\(UUID().uuidString)"
     let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
     guard descriptor >= 0 else { throw .writeFailed(path: temporary, reason: errnoText()) }
@@ -43,7 +43,7 @@ enum SecureFile {
   }
 
   /// Reads a file that must be a regular file (not a symlink) with no group/other bits.
-  static func readOwnerOnly(_ path: String, maximumSize: Int = 64 * 1024) throws(KeyRingError) -> Data {
+  package static func readOwnerOnly(_ path: String, maximumSize: Int = 64 * 1024) throws(KeyRingError) -> Data {
     let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
     guard descriptor >= 0 else {
       if errno == ELOOP { throw .insecurePermissions(path: path, mode: 0o120000) }

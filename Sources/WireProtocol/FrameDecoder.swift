@@ -12,6 +12,9 @@ struct FrameDecoder: NIOSingleStepByteToMessageDecoder {
   enum Output {
     case preface
     case frame(Volunteer_Wire_V1_Frame)
+    /// An Open frame too large to carry metadata within the limit, left undecoded: decoding
+    /// megabytes of metadata only to refuse it would stall the event loop.
+    case oversizedOpen(callID: UInt32, openSize: Int)
   }
   typealias InboundOut = Output
 
@@ -20,14 +23,29 @@ struct FrameDecoder: NIOSingleStepByteToMessageDecoder {
 
   private var awaitingPreface: Bool
   private let maxFrameSize: Int
+  private let maxOpenSize: Int
 
   /// - Parameters:
   ///   - expectsPreface: `true` on the server, which reads the client's preface first.
   ///   - maxFrameSize: the largest frame length accepted.
-  init(expectsPreface: Bool, maxFrameSize: Int) {
+  ///   - maxOpenSize: Open messages longer than this are reported as
+  ///     ``Output/oversizedOpen(callID:openSize:)`` without being decoded.
+  init(expectsPreface: Bool, maxFrameSize: Int, maxOpenSize: Int = .max) {
     self.awaitingPreface = expectsPreface
     self.maxFrameSize = maxFrameSize
+    self.maxOpenSize = maxOpenSize
   }
+
+  /// The largest encoded Open message whose metadata can still be within `maxMetadataSize`
+  /// bytes (keys plus values): an entry counted as 1 byte (a one-letter key, no value)
+  /// encodes to 5, and the method path gets `methodPathAllowance` bytes.
+  static func maxOpenSize(maxMetadataSize: Int) -> Int {
+    let (product, overflow) = maxMetadataSize.multipliedReportingOverflow(by: 5)
+    return overflow ? .max : product.addingReportingOverflow(Self.methodPathAllowance).partialValue
+  }
+
+  /// Room for the method path and the Open message's own field headers.
+  static let methodPathAllowance = 4096
 
   mutating func decode(buffer: inout ByteBuffer) throws -> InboundOut? {
     if self.awaitingPreface {
@@ -47,6 +65,11 @@ struct FrameDecoder: NIOSingleStepByteToMessageDecoder {
     guard buffer.readableBytes >= Self.lengthPrefixSize + Int(length) else { return nil }
     buffer.moveReaderIndex(forwardBy: Self.lengthPrefixSize)
     guard let frameBytes = buffer.readSlice(length: Int(length)) else { return nil }
+    if Int(length) > self.maxOpenSize, let open = Self.openField(of: frameBytes),
+      open.length > self.maxOpenSize
+    {
+      return .oversizedOpen(callID: open.callID, openSize: open.length)
+    }
     return .frame(try Self.parseFrame(frameBytes))
   }
 
@@ -85,6 +108,50 @@ struct FrameDecoder: NIOSingleStepByteToMessageDecoder {
       )
     }
     return true
+  }
+
+  /// Walks the frame's top-level fields without decoding them: the call id and the length
+  /// of the Open field, if the frame is a well-formed Open. Any irregularity returns `nil`
+  /// and leaves the verdict to the full decoder.
+  static func openField(of bytes: ByteBuffer) -> (callID: UInt32, length: Int)? {
+    var buffer = bytes
+    var callID: UInt32 = 0
+    var openLength: Int?
+    while buffer.readableBytes > 0 {
+      guard let tag = Self.readVarint(&buffer) else { return nil }
+      let field = tag >> 3
+      let wireType = tag & 7
+      // The call id must be a varint and the Open a length-delimited field; a mismatch is
+      // malformed, which the full decoder reports.
+      guard (field != 1 || wireType == 0), (field != 3 || wireType == 2) else { return nil }
+      switch wireType {
+      case 0:
+        guard let value = Self.readVarint(&buffer) else { return nil }
+        if field == 1 { callID = UInt32(truncatingIfNeeded: value) }
+      case 1:
+        guard buffer.readSlice(length: 8) != nil else { return nil }
+      case 2:
+        guard let length = Self.readVarint(&buffer), length <= UInt64(buffer.readableBytes),
+          buffer.readSlice(length: Int(length)) != nil
+        else { return nil }
+        if field == 3 { openLength = Int(length) } else if field > 1 { openLength = nil }
+      case 5:
+        guard buffer.readSlice(length: 4) != nil else { return nil }
+      default:
+        return nil
+      }
+    }
+    return openLength.map { (callID, $0) }
+  }
+
+  private static func readVarint(_ buffer: inout ByteBuffer) -> UInt64? {
+    var value: UInt64 = 0
+    for shift in stride(from: 0, to: 64, by: 7) {
+      guard let byte = buffer.readInteger(as: UInt8.self) else { return nil }
+      value |= UInt64(byte & 0x7F) << UInt64(shift)
+      if byte & 0x80 == 0 { return value }
+    }
+    return nil
   }
 
   private static func parseFrame(_ bytes: ByteBuffer) throws -> Volunteer_Wire_V1_Frame {

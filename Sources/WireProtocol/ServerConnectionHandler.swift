@@ -212,7 +212,17 @@ final class ServerConnectionHandler: ChannelDuplexHandler, InboundPartsConsumerO
       }
       self.stateMachine.frameReceived(now: self.now(), isActivity: !isKeepalive)
       self.handle(frame)
+    case .oversizedOpen(let callID, let openSize):
+      self.stateMachine.frameReceived(now: self.now(), isActivity: true)
+      self.open(callID: callID, .oversized(openSize))
     }
+  }
+
+  /// An Open frame as the decoder delivered it.
+  private enum OpenRequest {
+    case decoded(Volunteer_Wire_V1_Open)
+    /// Too large for metadata within the limit; left undecoded (``FrameDecoder/Output``).
+    case oversized(Int)
   }
 
   // MARK: Frames
@@ -222,12 +232,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler, InboundPartsConsumerO
     let kindName = Self.kindName(frame.kind)
     switch frame.kind {
     case .open(let open):
-      guard callID != 0 else {
-        return self.goAwayAndClose(
-          code: .internalError,
-          reason: "malformed frame: open frame with call id 0; call frames need a non-zero call id")
-      }
-      self.open(callID: callID, open)
+      self.open(callID: callID, .decoded(open))
     case .message, .halfClose, .cancel:
       if let violation = self.stateMachine.checkCallFrame(id: callID, kind: kindName) {
         return self.goAwayAndClose(code: .internalError, reason: violation)
@@ -266,13 +271,29 @@ final class ServerConnectionHandler: ChannelDuplexHandler, InboundPartsConsumerO
     }
   }
 
-  private func open(callID: UInt32, _ open: Volunteer_Wire_V1_Open) {
+  private func open(callID: UInt32, _ request: OpenRequest) {
+    guard callID != 0 else {
+      return self.goAwayAndClose(
+        code: .internalError,
+        reason: "malformed frame: open frame with call id 0; call frames need a non-zero call id")
+    }
     switch self.stateMachine.openCall(id: callID, now: self.now()) {
     case .protocolViolation(let reason):
       self.goAwayAndClose(code: .internalError, reason: reason)
     case .refuse(let code, let message):
       self.writeStatus(callID: callID, code: code, message: message)
     case .accept:
+      let open: Volunteer_Wire_V1_Open
+      switch request {
+      case .decoded(let decoded):
+        open = decoded
+      case .oversized(let size):
+        self.writeStatus(
+          callID: callID, code: .resourceExhausted,
+          message: "metadata exceeds the limit of \(self.configuration.maxMetadataSize) bytes "
+            + "(the open frame carries \(size) bytes)")
+        return self.endCall(callID)
+      }
       let metadata: Metadata
       do {
         metadata = try Metadata(

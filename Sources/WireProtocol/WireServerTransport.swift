@@ -135,6 +135,7 @@ public final class WireServerTransport: ServerTransport {
       let logger = self.logger
       let admission = self.admission
       let maxFrameSize = self.configuration.maxFrameSize
+      let maxOpenSize = FrameDecoder.maxOpenSize(maxMetadataSize: self.configuration.maxMetadataSize)
       serverChannel = try await ServerBootstrap(group: self.eventLoopGroup)
         .serverChannelOption(.backlog, value: 1024)
         .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -152,7 +153,10 @@ public final class WireServerTransport: ServerTransport {
             let sync = channel.pipeline.syncOperations
             try sync.addHandler(NIOSSLServerHandler(context: sslContext))
             try sync.addHandler(
-              ByteToMessageHandler(FrameDecoder(expectsPreface: true, maxFrameSize: maxFrameSize)))
+              ByteToMessageHandler(
+                FrameDecoder(
+                  expectsPreface: true, maxFrameSize: maxFrameSize,
+                  maxOpenSize: maxOpenSize)))
             try sync.addHandler(handler)
             if !accepted {
               // Over the limit: closed before any TLS work, so a flood costs an accept and a

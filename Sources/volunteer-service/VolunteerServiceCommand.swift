@@ -17,7 +17,7 @@ struct VolunteerServiceCommand: AsyncParsableCommand {
       Example, with a development PKI made by certs/dev-pki.sh:
         volunteer-service serve --data-dir ./data --port 7443
       """,
-    subcommands: [Serve.self],
+    subcommands: [Serve.self, RotatePersonalDataKey.self],
     defaultSubcommand: Serve.self
   )
 }
@@ -99,6 +99,8 @@ struct Serve: AsyncParsableCommand {
       return handler
     }
     let logger = Logger(label: "volunteer.service")
+    // One process per data directory: a second service, or a key rotation, is refused.
+    let lock = try DataDirectoryLock(directory: settings.dataDirectory)
     let server: VolunteerServer
     do {
       server = try await VolunteerServer(configuration: settings, logger: logger)
@@ -111,5 +113,6 @@ struct Serve: AsyncParsableCommand {
         gracefulShutdownSignals: [.sigterm, .sigint],
         logger: logger))
     try await group.run()
+    withExtendedLifetime(lock) {}
   }
 }

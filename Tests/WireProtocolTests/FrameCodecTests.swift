@@ -335,4 +335,44 @@ struct FrameCodecTests {
       try tooLarge.encodedWithLengthPrefix(allocator: .init(), maxFrameSize: limit)
     }
   }
+
+  @Test("an Open too large for legal metadata is reported undecoded with its call id; others decode")
+  func oversizedOpen() throws {
+    let maxOpen = FrameDecoder.maxOpenSize(maxMetadataSize: 8192)
+    #expect(maxOpen == 5 * 8192 + 4096)
+    let channel = EmbeddedChannel()
+    try channel.pipeline.syncOperations.addHandler(
+      ByteToMessageHandler(FrameDecoder(expectsPreface: false, maxFrameSize: Self.limit, maxOpenSize: maxOpen)))
+    var big = Volunteer_Wire_V1_Open()
+    big.method = "/volunteer.v1.Health/Check"
+    big.metadata = (0..<100).map { index in
+      var entry = Volunteer_Wire_V1_MetadataEntry()
+      entry.key = "x-\(index)"
+      entry.text = String(repeating: "b", count: 1000)
+      return entry
+    }
+    // The call id written after the Open still counts: fields may come in any order.
+    let inOrder = try Self.encode(.call(9, .open(big)))
+    let callIDField: [UInt8] = [0x08, 9]
+    #expect(Array(inOrder[4..<6]) == callIDField)
+    let reordered = Self.lengthPrefixed(Array(inOrder[6...]) + callIDField)
+    try channel.writeInbound(Self.buffer(try Self.encode(.call(7, .open(big)))))
+    try channel.writeInbound(Self.buffer(reordered))
+    try channel.writeInbound(Self.buffer(try Self.encode(Self.sampleOpen(callID: 11))))
+    // A message frame of the same size is no Open: decoded as usual.
+    try channel.writeInbound(Self.buffer(try Self.encode(Self.sampleMessage(callID: 11, size: maxOpen + 10))))
+    let outputs = try Self.outputs(channel)
+    #expect(outputs.count == 4)
+    guard outputs.count == 4 else { return }
+    guard case .oversizedOpen(7, let size) = outputs[0], case .oversizedOpen(9, _) = outputs[1] else {
+      Issue.record("expected two oversized opens, got \(outputs[0]) and \(outputs[1])")
+      return
+    }
+    #expect(size > maxOpen)
+    #expect(Self.frames(outputs).map(\.callID) == [11, 11])
+  }
+
+  static func lengthPrefixed(_ body: [UInt8]) -> [UInt8] {
+    withUnsafeBytes(of: UInt32(body.count).bigEndian, Array.init) + body
+  }
 }

@@ -13,7 +13,7 @@ import WireProtocol
 /// keepalive and grace timers are the same.
 enum GRPCPort {
   /// The HTTP/2 server transport `configuration` asks for, or `nil` when `grpcPort` is unset.
-  static func makeTransport(configuration: ServiceConfiguration) -> HTTP2ServerTransport.Posix? {
+  static func makeTransport(configuration: ServiceConfiguration) throws -> HTTP2ServerTransport.Posix? {
     guard let port = configuration.grpcPort else { return nil }
     let host = configuration.grpcHost ?? configuration.host
     let limits = configuration.limits
@@ -28,20 +28,34 @@ enum GRPCPort {
       config.connection.keepalive.timeout = .seconds(limits.keepaliveTimeoutSeconds)
     }
     config.connection.maxGraceTime = .seconds(limits.gracePeriodSeconds)
-    // The HTTP/2 transport has no handshake timer: without this, TCP connections that never
-    // finish TLS would pile up on this port.
+    // The transport's TLS settings are fixed (NIOSSL's default TLS 1.2 cipher list, which
+    // includes CBC suites Mozilla's intermediate profile rejects). Each accepted connection's
+    // TLS handler, not yet past its first byte, is swapped for one made from the wire port's
+    // configuration with gRPC's ALPN names, so both ports offer exactly the same TLS.
+    var tlsConfiguration = try WireTLSFiles(
+      certificateChainPath: configuration.certificatePath,
+      privateKeyPath: configuration.privateKeyPath,
+      trustRootsPath: configuration.clientCAPath
+    ).makeServerConfiguration()
+    tlsConfiguration.applicationProtocols = ["grpc-exp", "h2"]
+    let sslContext = try NIOSSLContext(configuration: tlsConfiguration)
+    // The HTTP/2 transport has no handshake timer either: without one, TCP connections that
+    // never finish TLS would pile up on this port.
     let handshakeTimeout = TimeAmount.nanoseconds(Int64(limits.handshakeTimeoutSeconds * 1e9))
     config.channelDebuggingCallbacks.onAcceptTCPConnection = { channel in
       channel.eventLoop.makeCompletedFuture {
         let pipeline = channel.pipeline.syncOperations
-        let tls = try pipeline.handler(type: NIOSSLServerHandler.self)
+        let stock = try pipeline.handler(type: NIOSSLServerHandler.self)
+        let tls = NIOSSLServerHandler(context: sslContext)
+        try pipeline.addHandler(tls, position: .after(stock))
+        pipeline.removeHandler(stock, promise: nil)
         try pipeline.addHandler(TLSHandshakeDeadlineHandler(timeout: handshakeTimeout), position: .after(tls))
       }
     }
 
-    // A client certificate chained to the partner CA is required (`noHostnameVerification`
-    // verifies the chain and fails the handshake without one); TLS 1.2 is the transport's
-    // minimum.
+    // The transport's own configuration, which it needs to start; every connection is served
+    // by the context above. It asks for the same: a client certificate chained to the partner
+    // CA (`noHostnameVerification` verifies the chain and fails the handshake without one).
     let security = HTTP2ServerTransport.Posix.TransportSecurity.mTLS(
       certificateChain: [.file(path: configuration.certificatePath, format: .pem)],
       privateKey: .file(path: configuration.privateKeyPath, format: .pem)

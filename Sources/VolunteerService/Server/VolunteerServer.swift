@@ -35,6 +35,10 @@ public struct VolunteerServer: Service {
     let store = try SQLiteRecordStore(path: configuration.dataDirectory + "/volunteer.sqlite")
     let protector = try PersonalDataProtector.loadOrCreate(
       keyFile: configuration.dataDirectory + "/personal-data.key")
+    if protector.keyIDs.count > 1 {
+      logger.warning(
+        "personal-data key rotation unfinished: keys \(protector.keyIDs) in the key file; stop the service and run `volunteer-service rotate-personal-data-key` to finish it")
+    }
     try await store.bootstrap(
       root: .root(
         id: configuration.rootOrganisationID, name: configuration.rootOrganisationName,
@@ -109,7 +113,7 @@ public struct VolunteerServer: Service {
     }
     interceptors.append(AuditInterceptor())
     self.server = GRPCServer(transport: transport, services: services, interceptors: interceptors)
-    let grpcTransport = GRPCPort.makeTransport(configuration: configuration)
+    let grpcTransport = try GRPCPort.makeTransport(configuration: configuration)
     self.grpcTransport = grpcTransport
     self.grpcServer = grpcTransport.map {
       GRPCServer(transport: $0, services: services, interceptors: interceptors)

@@ -154,9 +154,10 @@ struct VolunteersService: Volunteer_V1_Volunteers.SimpleServiceProtocol {
     let document = registration.document
     let sealedDocument = try self.protector.seal(document.number)
     let sealedPhone = try registration.phone.map { try self.protector.seal($0) }
-    let documentHash = self.protector.documentHash(type: document.type, number: document.number)
+    let hashes = self.protector.documentHashes(type: document.type, number: document.number)
+    let documentHash = hashes[0]
     let now = Date()
-    return NewVolunteer { number in
+    return NewVolunteer(olderDocumentHashes: Array(hashes.dropFirst())) { number in
       VolunteerRecord(
         number: number, realName: registration.realName, documentType: document.type,
         sealedDocumentNumber: sealedDocument, documentHash: documentHash,

@@ -85,6 +85,18 @@ public protocol RecordStore: Sendable {
   func withdrawVolunteer(number: String, at date: Date, withinScope scopeOrganisationID: String)
     async throws -> VolunteerRecord?
 
+  /// Up to `limit` volunteers registered after `afterSequence` with sealed personal data
+  /// (withdrawn ones have none), in registration order: the pages a key rotation re-seals.
+  func sealedPersonalData(afterSequence: Int, limit: Int) async throws -> [SealedPersonalData]
+
+  /// Replaces sealed values and keyed hashes in one transaction. Each pair applies only if
+  /// the row still holds `previous`'s sealed document, so a withdrawal or another rotation
+  /// in between is never undone.
+  ///
+  /// - Returns: how many rows changed.
+  func replaceSealedPersonalData(_ changes: [(previous: SealedPersonalData, next: SealedPersonalData)])
+    async throws -> Int
+
   // MARK: Activities and the hours ledger
 
   /// Stores a new activity (its id assigned here) under an idempotency key.
@@ -306,9 +318,16 @@ public struct StoredPolicy: Sendable, Hashable {
 public struct NewVolunteer: Sendable {
   /// Builds the record the store completes with a number.
   public var makeRecord: @Sendable (_ number: String) -> VolunteerRecord
+  /// The document's keyed hash under older personal-data keys, which rows not yet re-hashed
+  /// by an unfinished key rotation carry: a match on any of them is a duplicate too.
+  public var olderDocumentHashes: [String]
 
   /// Creates a new volunteer from a record builder.
-  public init(makeRecord: @escaping @Sendable (_ number: String) -> VolunteerRecord) {
+  public init(
+    olderDocumentHashes: [String] = [],
+    makeRecord: @escaping @Sendable (_ number: String) -> VolunteerRecord
+  ) {
+    self.olderDocumentHashes = olderDocumentHashes
     self.makeRecord = makeRecord
   }
 }

@@ -222,9 +222,11 @@ public final class SQLiteRecordStore: RecordStore {
       try Self.idempotentInsert(db, claim: idempotency, table: "volunteer", fetch: Self.fetchVolunteer) {
         sequence in
       let record = volunteer.makeRecord(VolunteerNumber(sequence: sequence).value)
+      let hashes = [record.documentHash] + volunteer.olderDocumentHashes
       if let existing = try String.fetchOne(
-        db, sql: "SELECT number FROM volunteer WHERE document_hash = ?",
-        arguments: [record.documentHash])
+        db,
+        sql: "SELECT number FROM volunteer WHERE document_hash IN (\(databaseQuestionMarks(count: hashes.count)))",
+        arguments: StatementArguments(hashes))
       {
         throw RecordStoreError.duplicateDocument(existingNumber: existing)
       }
@@ -436,6 +438,48 @@ public final class SQLiteRecordStore: RecordStore {
 
   private static func encodeSkills(_ skills: [String]) throws -> String {
     String(decoding: try JSONEncoder().encode(skills), as: UTF8.self)
+  }
+
+  public func sealedPersonalData(afterSequence: Int, limit: Int) async throws -> [SealedPersonalData] {
+    try await self.pool.read { db in
+      try Row.fetchAll(
+        db,
+        sql: """
+          SELECT seq, number, document_type, document_sealed, document_hash, phone_sealed
+          FROM volunteer WHERE seq > ? AND withdrawn_at IS NULL ORDER BY seq LIMIT ?
+          """,
+        arguments: [afterSequence, limit]
+      ).compactMap { row in
+        guard let documentType = DocumentType(rawValue: row["document_type"]) else { return nil }
+        let documentSealed: Data = row["document_sealed"]
+        let phoneSealed: Data? = row["phone_sealed"]
+        return SealedPersonalData(
+          sequence: row["seq"], number: row["number"], documentType: documentType,
+          sealedDocumentNumber: [UInt8](documentSealed), documentHash: row["document_hash"],
+          sealedPhone: phoneSealed.map { [UInt8]($0) })
+      }
+    }
+  }
+
+  public func replaceSealedPersonalData(
+    _ changes: [(previous: SealedPersonalData, next: SealedPersonalData)]
+  ) async throws -> Int {
+    try await self.writer.write { db in
+      var changed = 0
+      for (previous, next) in changes {
+        try db.execute(
+          sql: """
+            UPDATE volunteer SET document_sealed = ?, document_hash = ?, phone_sealed = ?
+            WHERE number = ? AND document_sealed = ? AND withdrawn_at IS NULL
+            """,
+          arguments: [
+            Data(next.sealedDocumentNumber), next.documentHash, next.sealedPhone.map { Data($0) },
+            previous.number, Data(previous.sealedDocumentNumber),
+          ])
+        changed += db.changesCount
+      }
+      return changed
+    }
   }
 
   private static func volunteer(from row: Row, _ db: Database) throws -> VolunteerRecord? {
