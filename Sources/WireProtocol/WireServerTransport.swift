@@ -136,6 +136,7 @@ public final class WireServerTransport: ServerTransport {
       let admission = self.admission
       let maxFrameSize = self.configuration.maxFrameSize
       let maxOpenSize = FrameDecoder.maxOpenSize(maxMetadataSize: self.configuration.maxMetadataSize)
+      let revocation = RevokedSerialCheck(serials: self.configuration.revokedSerials)
       serverChannel = try await ServerBootstrap(group: self.eventLoopGroup)
         .serverChannelOption(.backlog, value: 1024)
         .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -151,7 +152,7 @@ public final class WireServerTransport: ServerTransport {
             let handler = ServerConnectionHandler(
               configuration: handlerConfiguration, acceptedCalls: continuation, logger: logger)
             let sync = channel.pipeline.syncOperations
-            try sync.addHandler(NIOSSLServerHandler(context: sslContext))
+            try sync.addHandler(revocation.makeServerHandler(context: sslContext))
             try sync.addHandler(
               ByteToMessageHandler(
                 FrameDecoder(

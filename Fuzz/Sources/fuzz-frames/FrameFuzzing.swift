@@ -20,9 +20,12 @@ import SwiftProtobuf
 ///   identical when encoded again); a body that was already canonical re-encodes to exactly the
 ///   bytes that were read.
 ///
+/// - an Open reported undecoded as too large (`oversizedOpen`) is over the Open limit, and where
+///   the full decoder reads the same body it finds an Open of the same call id.
+///
 /// Input layout: byte 0 = flags (bit 0: expect a preface first, as the server does; bit 1: use
 /// a small limit from bytes 1-2 instead of the configured 4 MiB, to reach the exact boundary
-/// with short inputs); byte 3 = n, the number of chunk-size bytes that follow (n % 16), each a
+/// with short inputs; bit 2: an Open limit of byte 2's value instead of none); byte 3 = n, the number of chunk-size bytes that follow (n % 16), each a
 /// read size of 1-256 bytes, used in turn; the rest is the stream.
 enum FrameFuzzing {
   /// The server's configured default (`WireServerTransport.Configuration.maxFrameSize`,
@@ -35,6 +38,7 @@ enum FrameFuzzing {
   struct Setup {
     var expectsPreface: Bool
     var maxFrameSize: Int
+    var maxOpenSize: Int
     var chunkSizes: [Int]
     var stream: [UInt8]
   }
@@ -43,6 +47,7 @@ enum FrameFuzzing {
   struct Result: Equatable {
     var sawPreface = false
     var frames: [Volunteer_Wire_V1_Frame] = []
+    var oversizedOpens: [UInt32] = []
     var error: WireProtocolError.Code?
   }
 
@@ -63,6 +68,7 @@ enum FrameFuzzing {
       // Small limits: 0-4095 bytes, so frames at, just over and far over the limit all fit
       // in a short input.
       maxFrameSize: flags & 2 != 0 ? (limitHigh << 8 | limitLow) % 4096 : Self.configuredMaxFrameSize,
+      maxOpenSize: flags & 4 != 0 ? limitLow : .max,
       chunkSizes: chunkSizes,
       stream: Array(rest))
   }
@@ -82,7 +88,8 @@ enum FrameFuzzing {
   /// Decodes `setup.stream` delivered in reads of `setup.chunkSizes` (cycled), checking every
   /// step.
   static func decode(_ setup: Setup, input: [UInt8]) -> Result {
-    var decoder = FrameDecoder(expectsPreface: setup.expectsPreface, maxFrameSize: setup.maxFrameSize)
+    var decoder = FrameDecoder(
+      expectsPreface: setup.expectsPreface, maxFrameSize: setup.maxFrameSize, maxOpenSize: setup.maxOpenSize)
     var buffer = ByteBufferAllocator().buffer(capacity: 0)
     var result = Result()
     var offset = 0
@@ -113,6 +120,18 @@ enum FrameFuzzing {
           let body = Array(pending.dropFirst(FrameDecoder.lengthPrefixSize).prefix(consumed - FrameDecoder.lengthPrefixSize))
           Self.checkFrame(frame, body: body, consumed: consumed, setup: setup, input: input)
           result.frames.append(frame)
+        case .oversizedOpen(let callID, let openSize):
+          check(!awaitingPreface, "an oversized open before the preface", input)
+          check(openSize > setup.maxOpenSize, "open of \(openSize) bytes reported over the limit of \(setup.maxOpenSize)", input)
+          let consumed = buffer.readerIndex - before
+          let body = Array(pending.dropFirst(FrameDecoder.lengthPrefixSize).prefix(consumed - FrameDecoder.lengthPrefixSize))
+          check(body.count > openSize, "an open of \(openSize) bytes in a \(body.count)-byte frame", input)
+          if let frame = try? Volunteer_Wire_V1_Frame(serializedBytes: body) {
+            guard case .open? = frame.kind, frame.callID == callID else {
+              fail("oversized open for call \(callID), but the frame decodes to \(frame)", input)
+            }
+          }
+          result.oversizedOpens.append(callID)
         }
         return true
       } catch let error as WireProtocolError {

@@ -39,6 +39,7 @@ enum GRPCPort {
     ).makeServerConfiguration()
     tlsConfiguration.applicationProtocols = ["grpc-exp", "h2"]
     let sslContext = try NIOSSLContext(configuration: tlsConfiguration)
+    let revocation = RevokedSerialCheck(serials: try configuration.revokedSerials())
     // The HTTP/2 transport has no handshake timer either: without one, TCP connections that
     // never finish TLS would pile up on this port.
     let handshakeTimeout = TimeAmount.nanoseconds(Int64(limits.handshakeTimeoutSeconds * 1e9))
@@ -46,7 +47,7 @@ enum GRPCPort {
       channel.eventLoop.makeCompletedFuture {
         let pipeline = channel.pipeline.syncOperations
         let stock = try pipeline.handler(type: NIOSSLServerHandler.self)
-        let tls = NIOSSLServerHandler(context: sslContext)
+        let tls = try revocation.makeServerHandler(context: sslContext)
         try pipeline.addHandler(tls, position: .after(stock))
         pipeline.removeHandler(stock, promise: nil)
         try pipeline.addHandler(TLSHandshakeDeadlineHandler(timeout: handshakeTimeout), position: .after(tls))
