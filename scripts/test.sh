@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: unit and end-to-end tests (swift test), then a smoke test of
-# the built binaries as an operator uses them. Builds once, in debug, and reuses that build.
+# the built binaries as an operator uses them, the reference clients, crash safety, the
+# hardening sweep and fuzzing. Three builds, each once: debug (tests and every end-to-end
+# check), release (the hardening sweep) and the sanitized fuzz build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 swift build --build-tests
@@ -21,3 +23,14 @@ bash Clients/c/test_against_server.sh "$bin/volunteer-service" "$bin/vol-admin"
 # Crash safety: SIGKILL at random moments under concurrent single and batch writes, restart,
 # every acknowledged write present, every retry without duplicate, integrity_check ok.
 bash Tests/CrashSafety/run.sh "$bin/volunteer-service" 10
+# Hostile clients (garbage, 4 GiB lengths, oversized metadata, slowloris, 10,000 half-open
+# connections, a client that never reads) with an observer client and RSS sampling, TLS
+# refusals (expired, other CA, two URIs, revoked serial) and sslyze on both ports. Against a
+# release build: the sweep bounds latency under attack, which only means something for the
+# optimised binary a deployment runs (the debug build decodes protobuf and runs BoringSSL
+# several times slower).
+swift build -c release --product volunteer-service
+bash Tests/Hardening/run.sh "$(swift build -c release --show-bin-path)/volunteer-service"
+# libFuzzer with AddressSanitizer (a package of its own, built once with the sanitizers):
+# replays the seed corpus and every kept crash, then fuzzes each target for 60 s.
+bash Fuzz/run.sh 60

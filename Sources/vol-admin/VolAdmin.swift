@@ -28,7 +28,7 @@ struct VolAdmin: AsyncParsableCommand {
       HealthCommand.self, VolunteerCommand.self, ActivityCommand.self, HoursCommand.self,
       ImportCommand.self, OrgCommand.self, PrincipalCommand.self, StatsCommand.self,
       EvaluateCommand.self, PolicyCommand.self, CredentialCommand.self, KeysCommand.self,
-      AuditCommand.self,
+      AuditCommand.self, BackupCommand.self,
     ]
   )
 

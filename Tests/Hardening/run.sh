@@ -76,8 +76,8 @@ openssl req -new -config /dev/null -key "$pki/server.key" -subj "/CN=localhost" 
   || die "could not issue the 365-day server certificate"
 python3 "$here/tls_checks.py" --port 1 --pki "$pki" --work "$work/tls" --certs-only || die "tls_checks.py --certs-only"
 
-# Short timers so every timeout case completes in seconds. revokedSerialsPath is the denylist
-# the server should read (not implemented yet: see README.md); unknown keys are ignored.
+# Short timers so every timeout case completes in seconds; revokedSerialsPath is the deny list
+# tls_checks.py wrote (its revoked certificate must fail the handshake).
 cat > "$work/config.json" <<EOF
 {
   "revokedSerialsPath": "$work/tls/revoked-serials.txt",

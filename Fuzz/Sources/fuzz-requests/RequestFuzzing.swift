@@ -119,10 +119,11 @@ final class Harness: Sendable {
     return harness
   }
 
-  /// Store, keys, policies and services as `VolunteerServer.init` builds them, behind the same
-  /// interceptors, on a ``FuzzTransport``.
+  /// Store, keys, policies and `VolunteerServer.makeServices`, behind the same interceptors,
+  /// on a ``FuzzTransport``.
   private static func assemble(directory: String) async throws -> (GRPCServer<FuzzTransport>, FuzzTransport) {
-    let configuration = ServiceConfiguration()
+    var configuration = ServiceConfiguration()
+    configuration.dataDirectory = directory
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     let store = try SQLiteRecordStore(path: directory + "/volunteer.sqlite")
     let protector = try PersonalDataProtector.loadOrCreate(keyFile: directory + "/personal-data.key")
@@ -134,30 +135,14 @@ final class Harness: Sendable {
         id: configuration.bootstrapAdmin, role: .admin,
         scopeOrganisationID: configuration.rootOrganisationID, displayName: "bootstrap admin",
         createdAt: Date(), createdBy: "bootstrap"))
-    let timeZone = TimeZone(identifier: configuration.timeZone) ?? .current
-    let ledgerPolicy = try LedgerPolicy(timeZoneIdentifier: configuration.timeZone)
     let policies = try await PolicyRegistry.load(
       directory: Self.repository + "/" + configuration.policyDirectory,
       defaultPolicyID: configuration.defaultPolicy, store: store, at: Date())
     let keys = try SigningKeys(directory: directory + "/keys")
     let checkpointer = AuditCheckpointer(store: store, keys: keys)
-    let services: [any RegistrableRPCService] = [
-      HealthService(store: store, serverVersion: VolunteerServer.version),
-      VolunteersService(store: store, protector: protector, timeZone: timeZone),
-      PrincipalsService(store: store),
-      OrganisationsService(store: store),
-      ActivitiesService(store: store, policy: ledgerPolicy),
-      HoursService(store: store, policy: ledgerPolicy),
-      StatisticsService(store: store, policies: policies),
-      EvaluationsService(
-        store: store, policies: policies, timeZone: timeZone,
-        rootOrganisationID: configuration.rootOrganisationID),
-      CredentialsService(
-        store: store, policies: policies, keys: keys, protector: protector, timeZone: timeZone,
-        rootOrganisationID: configuration.rootOrganisationID),
-      RecognitionService(store: store, policy: ledgerPolicy),
-      AuditService(store: store, checkpointer: checkpointer, rootOrganisationID: configuration.rootOrganisationID),
-    ]
+    let services = try VolunteerServer.makeServices(
+      configuration: configuration, store: store, protector: protector, policies: policies,
+      keys: keys, checkpointer: checkpointer)
     let interceptors: [any ServerInterceptor] = [AuthenticationInterceptor(store: store), AuditInterceptor()]
     let transport = FuzzTransport()
     let server = GRPCServer(transport: transport, services: services, interceptors: interceptors)

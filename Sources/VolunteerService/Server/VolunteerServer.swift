@@ -70,33 +70,14 @@ public struct VolunteerServer: Service {
     wire.revokedSerials = revokedSerials
     let transport = WireServerTransport(configuration: wire, logger: logger)
 
-    let timeZone = TimeZone(identifier: configuration.timeZone) ?? .current
-    let ledgerPolicy = try LedgerPolicy(timeZoneIdentifier: configuration.timeZone)
     let policies = try await PolicyRegistry.load(
       directory: configuration.policyDirectory, defaultPolicyID: configuration.defaultPolicy,
       store: store, at: Date())
     let keys = try SigningKeys(directory: configuration.dataDirectory + "/keys")
     let checkpointer = AuditCheckpointer(store: store, keys: keys)
-    let services: [any RegistrableRPCService] = [
-      HealthService(store: store, serverVersion: Self.version),
-      VolunteersService(store: store, protector: protector, timeZone: timeZone),
-      PrincipalsService(store: store),
-      OrganisationsService(store: store),
-      ActivitiesService(store: store, policy: ledgerPolicy),
-      HoursService(store: store, policy: ledgerPolicy),
-      StatisticsService(store: store, policies: policies),
-      EvaluationsService(
-        store: store, policies: policies, timeZone: timeZone,
-        rootOrganisationID: configuration.rootOrganisationID),
-      CredentialsService(
-        store: store, policies: policies,
-        keys: keys,
-        protector: protector, timeZone: timeZone,
-        rootOrganisationID: configuration.rootOrganisationID),
-      RecognitionService(store: store, policy: ledgerPolicy),
-      AuditService(
-        store: store, checkpointer: checkpointer, rootOrganisationID: configuration.rootOrganisationID),
-    ]
+    let services = try Self.makeServices(
+      configuration: configuration, store: store, protector: protector, policies: policies,
+      keys: keys, checkpointer: checkpointer)
     self.checkpointer = checkpointer
     self.configuration = configuration
     self.store = store
@@ -118,6 +99,33 @@ public struct VolunteerServer: Service {
     self.grpcServer = grpcTransport.map {
       GRPCServer(transport: $0, services: services, interceptors: interceptors)
     }
+  }
+
+  /// Every RPC service of the API over one store, as the server registers them on each of
+  /// its transports. (The fuzz-requests target serves the same list.)
+  static func makeServices(
+    configuration: ServiceConfiguration, store: any RecordStore, protector: PersonalDataProtector,
+    policies: PolicyRegistry, keys: SigningKeys, checkpointer: AuditCheckpointer
+  ) throws -> [any RegistrableRPCService] {
+    let timeZone = TimeZone(identifier: configuration.timeZone) ?? .current
+    let ledgerPolicy = try LedgerPolicy(timeZoneIdentifier: configuration.timeZone)
+    let root = configuration.rootOrganisationID
+    return [
+      HealthService(store: store, serverVersion: Self.version),
+      VolunteersService(store: store, protector: protector, timeZone: timeZone),
+      PrincipalsService(store: store),
+      OrganisationsService(store: store),
+      ActivitiesService(store: store, policy: ledgerPolicy),
+      HoursService(store: store, policy: ledgerPolicy),
+      StatisticsService(store: store, policies: policies),
+      EvaluationsService(store: store, policies: policies, timeZone: timeZone, rootOrganisationID: root),
+      CredentialsService(
+        store: store, policies: policies, keys: keys, protector: protector, timeZone: timeZone,
+        rootOrganisationID: root),
+      RecognitionService(store: store, policy: ledgerPolicy),
+      AuditService(store: store, checkpointer: checkpointer, rootOrganisationID: root),
+      OperationsService(store: store, rootOrganisationID: root, scratchDirectory: configuration.dataDirectory),
+    ]
   }
 
   /// Serves until a graceful shutdown is requested, then lets calls in flight finish.

@@ -13,6 +13,8 @@ public enum MethodPolicy {
     Volunteer_V1_Audit.Method.GetAuditHead.descriptor.fullyQualifiedMethod: [.admin, .auditor],
     Volunteer_V1_Audit.Method.ExportAudit.descriptor.fullyQualifiedMethod: [.admin, .auditor],
     Volunteer_V1_Audit.Method.CreateCheckpoint.descriptor.fullyQualifiedMethod: [.admin],
+    // A backup holds everything: admins scoped to the root (OperationsService).
+    Volunteer_V1_Operations.Method.Backup.descriptor.fullyQualifiedMethod: [.admin],
     Volunteer_V1_Volunteers.Method.RegisterVolunteer.descriptor.fullyQualifiedMethod: [.admin, .partner],
     Volunteer_V1_Volunteers.Method.GetVolunteer.descriptor.fullyQualifiedMethod: [.admin, .partner, .auditor],
     Volunteer_V1_Volunteers.Method.ListVolunteers.descriptor.fullyQualifiedMethod: [

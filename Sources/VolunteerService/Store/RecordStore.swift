@@ -262,6 +262,13 @@ public protocol RecordStore: Sendable {
   /// The chain's length and last hash.
   func auditHead() async throws -> AuditHead
 
+  /// Writes a consistent snapshot of the whole store to `path` (a new file) while the store
+  /// keeps serving, checks it, and says what it holds.
+  ///
+  /// - Throws: ``RecordStoreError/failedPrecondition(_:)`` when `path` exists or when the
+  ///   store has its own backup tool (PostgreSQL: pg_dump).
+  func backup(to path: String) async throws -> StoreBackup
+
   /// Verifies, in one consistent snapshot, the chain link by link, every stored checkpoint
   /// against `keySet`, and every row of every audited table against the state its latest
   /// entry recorded.
