@@ -25,9 +25,12 @@ check() { # description, then a command that must succeed
 
 bash "$root/certs/dev-pki.sh" "$work/pki" >/dev/null
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+metrics_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+# JSON logs at debug level (a line per call) and the metrics endpoint, checked at the end.
 "$bin/volunteer-service" serve --data-dir "$work/data" --port "$port" \
   --cert "$work/pki/server.crt" --key "$work/pki/server.key" --client-ca "$work/pki/ca.crt" \
-  --policy-dir "$root/Policies" >"$work/server.log" 2>&1 &
+  --policy-dir "$root/Policies" --metrics-port "$metrics_port" --log-format json --log-level debug \
+  >"$work/server.log" 2>&1 &
 server_pid=$!
 
 admin=(--port "$port" --cert "$work/pki/admin.crt" --key "$work/pki/admin.key" --ca "$work/pki/ca.crt")
@@ -529,6 +532,29 @@ set +e
 set -e
 check "an edited export fails offline verification (exit 1)" test "$rc" -eq 1
 check "the failure names the changed entry" grep -q "content does not match its hash" "$work/out"
+
+# Operations endpoint: health for load balancers, Prometheus metrics of the session above.
+out=$(curl -sS "http://127.0.0.1:$metrics_port/health")
+check "GET /health says serving" test "$out" = "serving"
+curl -sS "http://127.0.0.1:$metrics_port/metrics" >"$work/metrics.txt"
+check "metrics count the session's registrations by method and code" \
+  grep -Eq '^volunteer_rpc_calls_total\{.*method="volunteer.v1.Volunteers/RegisterVolunteer".*\} [1-9]' "$work/metrics.txt"
+check "metrics count the refused calls by code" \
+  grep -Eq '^volunteer_rpc_calls_total\{.*code="UNAUTHENTICATED".*\} [1-9]' "$work/metrics.txt"
+check "metrics hold call latency histograms" grep -q '^volunteer_rpc_call_duration_seconds_bucket{' "$work/metrics.txt"
+check "metrics hold group-commit batch sizes" grep -Eq '^volunteer_store_commit_batch_size_count [1-9]' "$work/metrics.txt"
+check "metrics hold the open connections gauge" grep -q '^volunteer_wire_connections ' "$work/metrics.txt"
+check "every server log line is a JSON object; each call has a request id" python3 -c '
+import json, sys
+calls = 0
+for line in open(sys.argv[1], encoding="utf-8"):
+    record = json.loads(line)
+    assert {"time", "level", "logger", "message"} <= record.keys(), line
+    if record["message"] == "call":
+        assert len(record["request-id"]) == 16 and record["method"] and record["code"], line
+        calls += 1
+sys.exit(calls < 50)
+' "$work/server.log"
 
 kill -TERM "$server_pid"
 set +e

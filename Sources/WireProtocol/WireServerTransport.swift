@@ -87,6 +87,9 @@ public final class WireServerTransport: ServerTransport {
   /// Connection counts and the revoked serials, shared by every connection.
   private let admission: ConnectionAdmission
 
+  /// TCP connections currently held, authenticated or not (a gauge for operators).
+  public var openConnections: Int { self.admission.acceptedConnections }
+
   /// Creates a transport; it binds when `GRPCServer` calls ``listen(streamHandler:)``.
   public init(
     configuration: Configuration,

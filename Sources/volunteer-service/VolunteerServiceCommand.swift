@@ -65,8 +65,17 @@ struct Serve: AsyncParsableCommand {
   @Option(help: "Principal id of the admin created on first start.")
   var bootstrapAdmin: String?
 
-  @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+  @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (debug logs every call).")
   var logLevel: String?
+
+  @Option(help: "Log format: text, or json (one object per line with each call's request-id).")
+  var logFormat: String?
+
+  @Option(help: "Serve GET /metrics (Prometheus) and GET /health over plain HTTP on this port (default: off; 0 picks a free port).")
+  var metricsPort: Int?
+
+  @Option(help: "Address for the metrics port (default 127.0.0.1).")
+  var metricsHost: String?
 
   @Option(help: "Directory of evaluation policy documents loaded at start (default ./Policies).")
   var policyDir: String?
@@ -87,13 +96,22 @@ struct Serve: AsyncParsableCommand {
     if let clientCA { settings.clientCAPath = clientCA }
     if let bootstrapAdmin { settings.bootstrapAdmin = bootstrapAdmin }
     if let logLevel { settings.logLevel = logLevel }
+    if let logFormat { settings.logFormat = logFormat }
+    if let metricsPort { settings.metricsPort = metricsPort }
+    if let metricsHost { settings.metricsHost = metricsHost }
     if let policyDir { settings.policyDirectory = policyDir }
     if let defaultPolicy { settings.defaultPolicy = defaultPolicy }
     guard let level = Logger.Level(rawValue: settings.logLevel) else {
       throw ValidationError("unknown log level \"\(settings.logLevel)\"")
     }
 
+    let json = settings.logFormat == "json"
     LoggingSystem.bootstrap { label in
+      if json {
+        var handler = JSONLogHandler(label: label)
+        handler.logLevel = level
+        return handler
+      }
       var handler = StreamLogHandler.standardError(label: label)
       handler.logLevel = level
       return handler

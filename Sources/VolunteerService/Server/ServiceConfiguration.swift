@@ -13,6 +13,13 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
   public var grpcPort: Int?
   /// Address for the gRPC port; `nil` uses ``host``.
   public var grpcHost: String?
+  /// Port of the plain-HTTP operations endpoint (`/metrics` for Prometheus, `/health` for
+  /// load balancers); `nil` (the default) serves none, 0 picks a free port.
+  public var metricsPort: Int?
+  /// Address of the operations endpoint: loopback unless a scraper elsewhere needs it.
+  public var metricsHost = "127.0.0.1"
+  /// `text` (one line per record) or `json` (one JSON object per line, for log shippers).
+  public var logFormat = "text"
   /// Directory holding the SQLite database and the personal-data key file.
   public var dataDirectory = "data"
   /// Server certificate chain (PEM).
@@ -100,6 +107,9 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
     self.port = try c.decodeIfPresent(Int.self, forKey: .port) ?? defaults.port
     self.grpcPort = try c.decodeIfPresent(Int.self, forKey: .grpcPort)
     self.grpcHost = try c.decodeIfPresent(String.self, forKey: .grpcHost)
+    self.metricsPort = try c.decodeIfPresent(Int.self, forKey: .metricsPort)
+    self.metricsHost = try c.decodeIfPresent(String.self, forKey: .metricsHost) ?? defaults.metricsHost
+    self.logFormat = try c.decodeIfPresent(String.self, forKey: .logFormat) ?? defaults.logFormat
     self.dataDirectory = try c.decodeIfPresent(String.self, forKey: .dataDirectory) ?? defaults.dataDirectory
     self.certificatePath = try c.decodeIfPresent(String.self, forKey: .certificatePath) ?? defaults.certificatePath
     self.privateKeyPath = try c.decodeIfPresent(String.self, forKey: .privateKeyPath) ?? defaults.privateKeyPath
@@ -133,6 +143,7 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
   }
 
   /// Applies `VOLUNTEER_HOST`, `VOLUNTEER_PORT`, `VOLUNTEER_GRPC_HOST`, `VOLUNTEER_GRPC_PORT`,
+  /// `VOLUNTEER_METRICS_HOST`, `VOLUNTEER_METRICS_PORT`, `VOLUNTEER_LOG_FORMAT`,
   /// `VOLUNTEER_DATA_DIR`, `VOLUNTEER_CERT`,
   /// `VOLUNTEER_KEY`, `VOLUNTEER_CLIENT_CA`, `VOLUNTEER_BOOTSTRAP_ADMIN`,
   /// `VOLUNTEER_LOG_LEVEL`, `VOLUNTEER_POLICY_DIR` and `VOLUNTEER_DEFAULT_POLICY` from
@@ -152,6 +163,14 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
       }
       self.grpcPort = port
     }
+    if let value = environment["VOLUNTEER_METRICS_HOST"] { self.metricsHost = value }
+    if let value = environment["VOLUNTEER_METRICS_PORT"] {
+      guard let port = Int(value) else {
+        throw ConfigurationError(message: "VOLUNTEER_METRICS_PORT must be a number, got \"\(value)\"")
+      }
+      self.metricsPort = port
+    }
+    if let value = environment["VOLUNTEER_LOG_FORMAT"] { self.logFormat = value }
     if let value = environment["VOLUNTEER_DATA_DIR"] { self.dataDirectory = value }
     if let value = environment["VOLUNTEER_CERT"] { self.certificatePath = value }
     if let value = environment["VOLUNTEER_KEY"] { self.privateKeyPath = value }
@@ -196,6 +215,19 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
         throw ConfigurationError(
           message: "grpcPort \(grpcPort) is the wire-protocol port; each protocol needs a port of its own")
       }
+    }
+    if let metricsPort = self.metricsPort {
+      guard (0...65535).contains(metricsPort) else {
+        throw ConfigurationError(message: "metricsPort must be 0-65535, got \(metricsPort)")
+      }
+      let taken = [self.port, self.grpcPort].compactMap { $0 }.filter { $0 != 0 }
+      guard metricsPort == 0 || !taken.contains(metricsPort) else {
+        throw ConfigurationError(
+          message: "metricsPort \(metricsPort) is already the wire or gRPC port; the operations endpoint needs a port of its own")
+      }
+    }
+    guard ["text", "json"].contains(self.logFormat) else {
+      throw ConfigurationError(message: "logFormat must be \"text\" or \"json\", got \"\(self.logFormat)\"")
     }
     guard TimeZone(identifier: self.timeZone) != nil else {
       throw ConfigurationError(message: "timeZone \"\(self.timeZone)\" is not a known time zone")

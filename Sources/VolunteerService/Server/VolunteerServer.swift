@@ -2,6 +2,7 @@ import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2Posix
 import Logging
+import NIOCore
 import ServiceLifecycle
 import WireProtocol
 
@@ -19,6 +20,9 @@ public struct VolunteerServer: Service {
   private let grpcServer: GRPCServer<HTTP2ServerTransport.Posix>?
   private let logger: Logger
   private let checkpointer: AuditCheckpointer
+  private let metricsServer: MetricsHTTPServer?
+  /// The service's metrics, also served on the operations endpoint when configured.
+  public let metrics: ServiceMetrics
   /// The wire transport, for its listening address.
   public let transport: WireServerTransport
   /// The stock-gRPC transport when `grpcPort` is configured, for its listening address.
@@ -32,7 +36,9 @@ public struct VolunteerServer: Service {
     try manager.createDirectory(
       atPath: configuration.dataDirectory, withIntermediateDirectories: true,
       attributes: [.posixPermissions: 0o700])
-    let store = try SQLiteRecordStore(path: configuration.dataDirectory + "/volunteer.sqlite")
+    let metrics = ServiceMetrics()
+    let store = try SQLiteRecordStore(
+      path: configuration.dataDirectory + "/volunteer.sqlite", metricsFactory: metrics.factory)
     let protector = try PersonalDataProtector.loadOrCreate(
       keyFile: configuration.dataDirectory + "/personal-data.key")
     if protector.keyIDs.count > 1 {
@@ -79,11 +85,28 @@ public struct VolunteerServer: Service {
       configuration: configuration, store: store, protector: protector, policies: policies,
       keys: keys, checkpointer: checkpointer)
     self.checkpointer = checkpointer
+    self.metrics = metrics
+    self.metricsServer = configuration.metricsPort.map { port in
+      MetricsHTTPServer(
+        host: configuration.metricsHost, port: port, metrics: metrics,
+        beforeScrape: { metrics.recordConnections(wire: transport.openConnections) },
+        health: {
+          do {
+            try await store.checkHealth()
+            return nil
+          } catch {
+            return "the store failed its health check: \(error)"
+          }
+        },
+        logger: logger)
+    }
     self.configuration = configuration
     self.store = store
     self.transport = transport
     self.logger = logger
+    // Metrics first: refusals by the interceptors after it are counted and logged too.
     var interceptors: [any ServerInterceptor] = [
+      MetricsInterceptor(metrics: metrics, logger: logger),
       AuthenticationInterceptor(store: store, revokedSerials: revokedSerials)
     ]
     if limits.callsPerSecondPerPrincipal > 0 {
@@ -143,6 +166,9 @@ public struct VolunteerServer: Service {
         }
         try await withThrowingDiscardingTaskGroup { group in
           group.addTask { try await self.server.serve() }
+          if let metricsServer = self.metricsServer {
+            group.addTask { try await metricsServer.run() }
+          }
           if let grpcServer = self.grpcServer, let grpcTransport = self.grpcTransport {
             group.addTask { try await grpcServer.serve() }
             group.addTask {
@@ -166,9 +192,15 @@ public struct VolunteerServer: Service {
     }
   }
 
+  /// The operations endpoint's bound address, once listening (`nil` when not configured).
+  public var metricsAddress: NIOCore.SocketAddress? { self.metricsServer?.listeningAddress }
+
   /// Stops accepting calls and lets those in flight finish (for embedding and tests).
   public func beginGracefulShutdown() {
     self.server.beginGracefulShutdown()
     self.grpcServer?.beginGracefulShutdown()
+    // Load balancers see the endpoint go at once and route new connections elsewhere while
+    // calls in flight drain.
+    self.metricsServer?.close()
   }
 }

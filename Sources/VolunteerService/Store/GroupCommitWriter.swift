@@ -1,3 +1,4 @@
+import CoreMetrics
 import GRDB
 import Synchronization
 
@@ -25,16 +26,22 @@ final class GroupCommitWriter: Sendable {
   private let writer: any DatabaseWriter
   private let maxBatchSize: Int
   private let auditor: any WriteAuditor
+  private let metrics: StoreCommitMetrics?
   private let state = Mutex(State())
 
   /// - Parameters:
   ///   - maxBatchSize: the most operations in one transaction, bounding latency.
   ///   - auditor: brackets each operation inside its savepoint, with the audit context of the
   ///     caller that submitted it: the operation's audit entry commits with it or not at all.
-  init(writer: any DatabaseWriter, maxBatchSize: Int = 512, auditor: any WriteAuditor) {
+  ///   - metrics: records each batch's size and time to a durable commit.
+  init(
+    writer: any DatabaseWriter, maxBatchSize: Int = 512, auditor: any WriteAuditor,
+    metrics: StoreCommitMetrics? = nil
+  ) {
     self.writer = writer
     self.maxBatchSize = maxBatchSize
     self.auditor = auditor
+    self.metrics = metrics
   }
 
   /// Runs `operation` in the next batch and returns its result once the batch is durable.
@@ -93,12 +100,18 @@ final class GroupCommitWriter: Sendable {
         return Array(state.queue.prefix(count))
       }
       if batch.isEmpty { return }
+      let start = ContinuousClock.now
       do {
         try await self.writer.write { db in
           for pending in batch { pending.run(db) }
         }
+        if let metrics = self.metrics {
+          metrics.batchSize.record(batch.count)
+          metrics.duration.recordNanoseconds(ServiceMetrics.nanoseconds(ContinuousClock.now - start))
+        }
         for pending in batch { pending.complete(nil) }
       } catch {
+        self.metrics?.failures.increment()
         for pending in batch { pending.complete(error) }
       }
     }

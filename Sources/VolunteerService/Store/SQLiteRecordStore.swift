@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import GRDB
 import Synchronization
@@ -23,7 +24,10 @@ public final class SQLiteRecordStore: RecordStore {
   }
 
   /// Opens (creating if needed) the database at `path` and applies pending migrations.
-  public init(path: String) throws {
+  ///
+  /// - Parameter metricsFactory: where the group-commit writer records batch sizes and
+  ///   commit times (``ServiceMetrics``); `nil` records nothing.
+  public init(path: String, metricsFactory: (any MetricsFactory)? = nil) throws {
     var configuration = Configuration()
     configuration.busyMode = .timeout(10)
     configuration.prepareDatabase { db in
@@ -40,7 +44,9 @@ public final class SQLiteRecordStore: RecordStore {
       try db.execute(sql: "PRAGMA synchronous = FULL")
     }
     try SQLiteSchema.migrator.migrate(self.pool)
-    self.writer = GroupCommitWriter(writer: self.pool, auditor: SQLiteAuditLog.Auditor())
+    self.writer = GroupCommitWriter(
+      writer: self.pool, auditor: SQLiteAuditLog.Auditor(),
+      metrics: metricsFactory.map(StoreCommitMetrics.init(factory:)))
   }
 
   /// The writer connection's `PRAGMA synchronous` value (2 = FULL).

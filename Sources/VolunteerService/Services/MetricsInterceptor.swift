@@ -1,0 +1,139 @@
+import GRPCCore
+import Logging
+import WireProtocol
+
+/// Measures and logs every call: a request id, the call counted by method and status code,
+/// its duration from arrival to the end of its response, and one log line.
+///
+/// Outermost of the interceptors, so refusals by authentication and the rate limit are
+/// counted too. The request id is the client's `x-request-id` when it sent a usable one
+/// (1-64 printable ASCII characters), else a new random one; it is returned in the response
+/// metadata (initial metadata on success, the error's metadata otherwise) so a partner can
+/// quote it, and it is on every log line of the call.
+public struct MetricsInterceptor: ServerInterceptor {
+  /// The metadata key of the request id, both ways.
+  public static let requestIDKey = "x-request-id"
+
+  private let metrics: ServiceMetrics
+  private let logger: Logger
+
+  /// Creates the interceptor recording into `metrics` and logging to `logger` (each call at
+  /// `debug`; calls ending in INTERNAL or UNKNOWN at `error`).
+  public init(metrics: ServiceMetrics, logger: Logger) {
+    self.metrics = metrics
+    self.logger = logger
+  }
+
+  public func intercept<Input: Sendable, Output: Sendable>(
+    request: StreamingServerRequest<Input>,
+    context: ServerContext,
+    next: @Sendable (StreamingServerRequest<Input>, ServerContext) async throws ->
+      StreamingServerResponse<Output>
+  ) async throws -> StreamingServerResponse<Output> {
+    let start = ContinuousClock.now
+    let method = context.descriptor.fullyQualifiedMethod
+    let requestID = Self.requestID(from: request.metadata)
+    let logger = {
+      var logger = self.logger
+      logger[metadataKey: "request-id"] = "\(requestID)"
+      logger[metadataKey: "method"] = "\(method)"
+      return logger
+    }()
+    let finish: @Sendable (RPCError.Code?, String?) -> Void = { [metrics] code, message in
+      let duration = ContinuousClock.now - start
+      let name = Self.name(of: code)
+      metrics.recordCall(method: method, code: name, duration: duration)
+      let level: Logger.Level = code == .internalError || code == .unknown ? .error : .debug
+      // Built only when the level is logged (an autoclosure): the HTTP/2 port derives the
+      // principal from the certificate.
+      logger.log(
+        level: level, "call",
+        metadata: {
+          var metadata: Logger.Metadata = [
+            "code": "\(name)",
+            "duration-ms": "\(Double(ServiceMetrics.nanoseconds(duration)) / 1e6)",
+          ]
+          if let principal = try? context.callerIdentity().principalID { metadata["principal"] = "\(principal)" }
+          if let message { metadata["error"] = "\(message)" }
+          return metadata
+        }())
+    }
+    var response: StreamingServerResponse<Output>
+    do {
+      response = try await next(request, context)
+    } catch {
+      let rpcError = Self.rpcError(error)
+      finish(rpcError.code, rpcError.message)
+      throw Self.tagged(rpcError, requestID: requestID)
+    }
+    switch response.accepted {
+    case .failure(let error):
+      finish(error.code, error.message)
+      response.accepted = .failure(Self.tagged(error, requestID: requestID))
+    case .success(var contents):
+      contents.metadata.replaceOrAddString(requestID, forKey: Self.requestIDKey)
+      let producer = contents.producer
+      contents.producer = { writer in
+        do {
+          let trailers = try await producer(writer)
+          finish(nil, nil)
+          return trailers
+        } catch {
+          let rpcError = Self.rpcError(error)
+          finish(rpcError.code, rpcError.message)
+          throw Self.tagged(rpcError, requestID: requestID)
+        }
+      }
+      response.accepted = .success(contents)
+    }
+    return response
+  }
+
+  /// The client's request id if usable, else a new one (16 hex digits).
+  static func requestID(from metadata: Metadata) -> String {
+    if let given = metadata[stringValues: Self.requestIDKey].first(where: { _ in true }),
+      (1...64).contains(given.utf8.count), given.utf8.allSatisfy({ (0x21...0x7E).contains($0) })
+    {
+      return given
+    }
+    let value = UInt64.random(in: .min ... .max)
+    let hex = String(value, radix: 16)
+    return String(repeating: "0", count: 16 - hex.count) + hex
+  }
+
+  private static func rpcError(_ error: any Error) -> RPCError {
+    if let rpcError = error as? RPCError { return rpcError }
+    if let convertible = error as? any RPCErrorConvertible { return RPCError(convertible) }
+    return RPCError(code: .unknown, message: "\(error)", cause: error)
+  }
+
+  private static func tagged(_ error: RPCError, requestID: String) -> RPCError {
+    var error = error
+    error.metadata.replaceOrAddString(requestID, forKey: Self.requestIDKey)
+    return error
+  }
+
+  /// The gRPC name of a status code (`OK` for `nil`), as the `code` label.
+  static func name(of code: RPCError.Code?) -> String {
+    guard let code else { return "OK" }
+    switch code {
+    case .cancelled: return "CANCELLED"
+    case .unknown: return "UNKNOWN"
+    case .invalidArgument: return "INVALID_ARGUMENT"
+    case .deadlineExceeded: return "DEADLINE_EXCEEDED"
+    case .notFound: return "NOT_FOUND"
+    case .alreadyExists: return "ALREADY_EXISTS"
+    case .permissionDenied: return "PERMISSION_DENIED"
+    case .resourceExhausted: return "RESOURCE_EXHAUSTED"
+    case .failedPrecondition: return "FAILED_PRECONDITION"
+    case .aborted: return "ABORTED"
+    case .outOfRange: return "OUT_OF_RANGE"
+    case .unimplemented: return "UNIMPLEMENTED"
+    case .internalError: return "INTERNAL"
+    case .unavailable: return "UNAVAILABLE"
+    case .dataLoss: return "DATA_LOSS"
+    case .unauthenticated: return "UNAUTHENTICATED"
+    default: return "CODE_\(code.rawValue)"
+    }
+  }
+}

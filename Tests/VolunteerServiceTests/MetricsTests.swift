@@ -1,0 +1,120 @@
+import Foundation
+import GRPCCore
+import NIOCore
+import Testing
+import WireProtocol
+
+@testable import VolunteerService
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite("Metrics, health and request ids")
+struct MetricsTests {
+  @Test("calls are counted by method and code, timed, and answered with their request id")
+  func callMetrics() async throws {
+    try await withRunningServer(configure: { $0.metricsPort = 0 }) { server, _ in
+      let port = try #require(try await server.transport.listeningAddress.port)
+      let metadata: Metadata = [MetricsInterceptor.requestIDKey: "partner-trace-42"]
+      let echoed = try await withClient(port: port, certificate: "admin") { client in
+        try await Volunteer_V1_Health.Client(wrapping: client).check(.init(), metadata: metadata) { response in
+          response.metadata[stringValues: MetricsInterceptor.requestIDKey].first(where: { _ in true })
+        }
+      }
+      #expect(echoed == "partner-trace-42")
+      // Refused by authentication (the partner is not registered): counted and tagged too.
+      let refusal = try await withClient(port: port, certificate: "partner") { client in
+        do {
+          _ = try await Volunteer_V1_Health.Client(wrapping: client).check(.init())
+          return nil as RPCError?
+        } catch let error as RPCError {
+          return error
+        }
+      }
+      let error = try #require(refusal)
+      #expect(error.code == .unauthenticated)
+      let generated = try #require(error.metadata[stringValues: MetricsInterceptor.requestIDKey].first(where: { _ in true }))
+      #expect(generated.count == 16 && generated.allSatisfy(\.isHexDigit))
+
+      let text = String(decoding: server.metrics.exposition(), as: UTF8.self)
+      #expect(Self.value(in: text, of: "volunteer_rpc_calls_total", labels: ["code=\"OK\"", "method=\"volunteer.v1.Health/Check\""]) == 1)
+      #expect(Self.value(in: text, of: "volunteer_rpc_calls_total", labels: ["code=\"UNAUTHENTICATED\""]) == 1)
+      #expect(Self.value(in: text, of: "volunteer_rpc_call_duration_seconds_count", labels: ["method=\"volunteer.v1.Health/Check\""]) == 2)
+      // Bootstrap wrote through the group-commit writer.
+      #expect((Self.value(in: text, of: "volunteer_store_commit_batch_size_count", labels: []) ?? 0) >= 1)
+      #expect(text.contains("volunteer_store_commit_duration_seconds_bucket"))
+
+      // Over HTTP: the same text, the connection gauge sampled at scrape time, and health.
+      let address = try #require(server.metricsAddress?.port)
+      let scrape = try Self.httpGet(port: address, path: "/metrics")
+      #expect(scrape.hasPrefix("HTTP/1.0 200 OK") || scrape.hasPrefix("HTTP/1.1 200 OK"), "\(scrape.prefix(80))")
+      #expect(scrape.contains("text/plain; version=0.0.4"))
+      #expect(scrape.contains("volunteer_wire_connections"))
+      #expect(scrape.contains("volunteer_rpc_calls_total"))
+      let health = try Self.httpGet(port: address, path: "/health")
+      #expect(health.contains(" 200 ") && health.hasSuffix("serving\n"), "\(health)")
+      let missing = try Self.httpGet(port: address, path: "/volunteers")
+      #expect(missing.contains(" 404 "), "\(missing.prefix(80))")
+      let post = try Self.httpGet(port: address, path: "/metrics", method: "POST")
+      #expect(post.contains(" 405 "), "\(post.prefix(80))")
+    }
+  }
+
+  @Test("a client's request id is used only when it is 1-64 printable characters")
+  func requestIDs() {
+    #expect(MetricsInterceptor.requestID(from: ["x-request-id": "abc"]) == "abc")
+    let long = String(repeating: "a", count: 65)
+    #expect(MetricsInterceptor.requestID(from: ["x-request-id": .string(long)]) != long)
+    #expect(MetricsInterceptor.requestID(from: ["x-request-id": "a b"]) != "a b")
+    #expect(MetricsInterceptor.requestID(from: [:]).count == 16)
+    #expect(MetricsInterceptor.name(of: nil) == "OK")
+    #expect(MetricsInterceptor.name(of: .resourceExhausted) == "RESOURCE_EXHAUSTED")
+  }
+
+  @Test("configuration: a metrics port equal to the wire port and an unknown log format are refused")
+  func configuration() {
+    var configuration = ServiceConfiguration()
+    configuration.metricsPort = configuration.port
+    #expect(throws: ConfigurationError.self) { try configuration.validate() }
+    configuration.metricsPort = 9464
+    configuration.logFormat = "xml"
+    #expect(throws: ConfigurationError.self) { try configuration.validate() }
+  }
+
+  /// The value of the first sample of `name` whose labels include all of `labels`.
+  static func value(in text: String, of name: String, labels: [String]) -> Double? {
+    for line in text.split(separator: "\n") where line.hasPrefix(name + "{") || line.hasPrefix(name + " ") {
+      guard labels.allSatisfy({ line.contains($0) }), let value = line.split(separator: " ").last else { continue }
+      return Double(value)
+    }
+    return nil
+  }
+
+  /// A blocking HTTP/1.0 request on loopback; returns the whole response.
+  static func httpGet(port: Int, path: String, method: String = "GET") throws -> String {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { throw POSIXError(.EIO) }
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let connected = withUnsafePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+        connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+      }
+    }
+    guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
+    let request = Array("\(method) \(path) HTTP/1.0\r\nHost: localhost\r\n\r\n".utf8)
+    _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+    var response: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 65536)
+    while true {
+      let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+      if count <= 0 { break }
+      response += buffer[0..<count]
+    }
+    return String(decoding: response, as: UTF8.self)
+  }
+}
