@@ -25,7 +25,7 @@ struct OrganisationAndAccessTests {
     + Volunteer_V1_Activities.Method.descriptors + Volunteer_V1_Hours.Method.descriptors
     + Volunteer_V1_Statistics.Method.descriptors + Volunteer_V1_Recognition.Method.descriptors
     + Volunteer_V1_Evaluations.Method.descriptors + Volunteer_V1_Credentials.Method.descriptors
-    + Volunteer_V1_Audit.Method.descriptors
+    + Volunteer_V1_Audit.Method.descriptors + Volunteer_V1_Operations.Method.descriptors
 
   @Test("every RPC has a role policy, so none is reachable by accident")
   func everyMethodHasAPolicy() {

@@ -287,6 +287,10 @@ struct ScopeMatrixTests {
       L.ExportAudit.descriptor.fullyQualifiedMethod: Call(
         request: { _ in try bytes(Volunteer_V1_ExportAuditRequest()) }, isScoped: false, rootOnly: true,
         isServerStreaming: true),
+      // A backup holds every organisation: root-scoped admins only.
+      Volunteer_V1_Operations.Method.Backup.descriptor.fullyQualifiedMethod: Call(
+        request: { _ in try bytes(Volunteer_V1_BackupRequest()) }, isScoped: false, rootOnly: true,
+        isServerStreaming: true),
     ]
   }()
 
