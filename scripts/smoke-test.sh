@@ -23,22 +23,32 @@ check() { # description, then a command that must succeed
   if "$@"; then echo "ok: $what"; else echo "FAILED: $what"; failures=$((failures + 1)); fi
 }
 
-bash "$root/certs/dev-pki.sh" "$work/pki" >/dev/null
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
-metrics_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
-# JSON logs at debug level (a line per call) and the metrics endpoint, checked at the end.
-"$bin/volunteer-service" serve --data-dir "$work/data" --port "$port" \
-  --cert "$work/pki/server.crt" --key "$work/pki/server.key" --client-ca "$work/pki/ca.crt" \
-  --policy-dir "$root/Policies" --metrics-port "$metrics_port" --log-format json --log-level debug \
-  >"$work/server.log" 2>&1 &
-server_pid=$!
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+# start_service DATA_DIR PORT LOG [SERVE_ARGS...]: starts the service with the run's PKI,
+# appending to LOG, waits until it answers the admin, and leaves its pid in started_pid.
+start_service() {
+  local dir=$1 service_port=$2 log=$3
+  shift 3
+  "$bin/volunteer-service" serve --data-dir "$dir" --port "$service_port" \
+    --cert "$work/pki/server.crt" --key "$work/pki/server.key" --client-ca "$work/pki/ca.crt" \
+    --policy-dir "$root/Policies" "$@" >>"$log" 2>&1 &
+  started_pid=$!
+  for _ in $(seq 1 100); do
+    "$bin/vol-admin" health --port "$service_port" --cert "$work/pki/admin.crt" \
+      --key "$work/pki/admin.key" --ca "$work/pki/ca.crt" >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+}
 
+bash "$root/certs/dev-pki.sh" "$work/pki" >/dev/null
+port=$(free_port)
+metrics_port=$(free_port)
 admin=(--port "$port" --cert "$work/pki/admin.crt" --key "$work/pki/admin.key" --ca "$work/pki/ca.crt")
 partner=(--port "$port" --cert "$work/pki/partner.crt" --key "$work/pki/partner.key" --ca "$work/pki/ca.crt")
-for _ in $(seq 1 100); do
-  "$bin/vol-admin" health "${admin[@]}" >/dev/null 2>&1 && break
-  sleep 0.1
-done
+# JSON logs at debug level (a line per call) and the metrics endpoint, checked at the end.
+start_service "$work/data" "$port" "$work/server.log" \
+  --metrics-port "$metrics_port" --log-format json --log-level debug
+server_pid=$started_pid
 
 out=$("$bin/vol-admin" health "${admin[@]}")
 check "health reports serving" grep -q "serving" <<<"$out"
@@ -566,14 +576,8 @@ check "SIGTERM shuts the service down cleanly (exit 0)" test "$rc" -eq 0
 # Personal-data key rotation: refused while the service holds the data directory, then, with
 # it stopped, every ID and phone re-sealed under a new key; the restarted service still shows
 # the admin the ID in clear and the audit log (which recorded the re-sealing) verifies.
-"$bin/volunteer-service" serve --data-dir "$work/data" --port "$port" \
-  --cert "$work/pki/server.crt" --key "$work/pki/server.key" --client-ca "$work/pki/ca.crt" \
-  --policy-dir "$root/Policies" >>"$work/server.log" 2>&1 &
-server_pid=$!
-for _ in $(seq 1 100); do
-  "$bin/vol-admin" health "${admin[@]}" >/dev/null 2>&1 && break
-  sleep 0.1
-done
+start_service "$work/data" "$port" "$work/server.log"
+server_pid=$started_pid
 set +e
 "$bin/volunteer-service" rotate-personal-data-key --data-dir "$work/data" >"$work/out" 2>"$work/err"; rc=$?
 set -e
@@ -584,14 +588,8 @@ out=$("$bin/volunteer-service" rotate-personal-data-key --data-dir "$work/data" 
 check "key rotation re-seals every volunteer under key 2 and retires key 1" \
   grep -Eq "^rotated: key 2 active, retired 1; ([0-9]+) volunteers scanned, \1 re-sealed" <<<"$out"
 check "the key file holds one generation after the rotation" test "$(stat -c %s "$work/data/personal-data.key")" -eq 65
-"$bin/volunteer-service" serve --data-dir "$work/data" --port "$port" \
-  --cert "$work/pki/server.crt" --key "$work/pki/server.key" --client-ca "$work/pki/ca.crt" \
-  --policy-dir "$root/Policies" >>"$work/server.log" 2>&1 &
-server_pid=$!
-for _ in $(seq 1 100); do
-  "$bin/vol-admin" health "${admin[@]}" >/dev/null 2>&1 && break
-  sleep 0.1
-done
+start_service "$work/data" "$port" "$work/server.log"
+server_pid=$started_pid
 out=$("$bin/vol-admin" volunteer show "$number" "${admin[@]}")
 check "after the rotation the admin still sees the ID number in clear" grep -q "11010519491231002X" <<<"$out"
 out=$("$bin/vol-admin" audit verify "${admin[@]}")
@@ -613,20 +611,14 @@ set +e
 "$bin/vol-admin" backup --out "$work/backup.sqlite" "${admin[@]}" >"$work/out" 2>"$work/err"; rc=$?
 set -e
 check "backup refuses to overwrite a file without --force (exit 2)" test "$rc" -eq 2
-restore_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+restore_port=$(free_port)
 mkdir -m 700 "$work/restored"
 cp "$work/backup.sqlite" "$work/restored/volunteer.sqlite"
 cp -p "$work/data/personal-data.key" "$work/restored/"
 cp -rp "$work/data/keys" "$work/restored/"
-"$bin/volunteer-service" serve --data-dir "$work/restored" --port "$restore_port" \
-  --cert "$work/pki/server.crt" --key "$work/pki/server.key" --client-ca "$work/pki/ca.crt" \
-  --policy-dir "$root/Policies" >"$work/restored.log" 2>&1 &
-restored_pid=$!
+start_service "$work/restored" "$restore_port" "$work/restored.log"
+restored_pid=$started_pid
 restored=(--port "$restore_port" --cert "$work/pki/admin.crt" --key "$work/pki/admin.key" --ca "$work/pki/ca.crt")
-for _ in $(seq 1 100); do
-  "$bin/vol-admin" health "${restored[@]}" >/dev/null 2>&1 && break
-  sleep 0.1
-done
 out=$("$bin/vol-admin" volunteer show "$number" "${restored[@]}")
 check "the restored service shows the admin the ID number in clear" grep -q "11010519491231002X" <<<"$out"
 out=$("$bin/vol-admin" audit verify "${restored[@]}")

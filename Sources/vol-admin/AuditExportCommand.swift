@@ -26,49 +26,36 @@ struct AuditExportCommand: AsyncParsableCommand {
   var connection: ConnectionOptions
 
   func validate() throws {
-    guard !self.out.trimmingCharacters(in: .whitespaces).isEmpty else {
-      throw ValidationError("--out must not be empty.")
-    }
-    var isDirectory: ObjCBool = false
-    if FileManager.default.fileExists(atPath: self.out, isDirectory: &isDirectory), isDirectory.boolValue {
-      throw ValidationError("--out \(self.out) is a directory; name a file.")
-    }
+    try OutputFile.validate(self.out)
   }
 
   func run() async throws {
-    let partial = self.out + ".partial"
-    guard FileManager.default.createFile(atPath: partial, contents: nil),
-      let handle = FileHandle(forWritingAtPath: partial)
-    else {
-      Console.error("error: cannot write \(partial).")
-      throw ExitCode(ExitStatus.usage)
-    }
-    let (bytes, lines) = try await self.connection.withClient { client, options in
-      try await Volunteer_V1_Audit.Client(wrapping: client).exportAudit(.init(), options: options) { response in
-        var bytes = 0
-        var lines = 0
-        var lastReport = Date()
-        for try await chunk in response.messages {
-          try handle.write(contentsOf: chunk.lines)
-          bytes += chunk.lines.count
-          lines += chunk.lines.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
-          if Date().timeIntervalSince(lastReport) > 1 {
-            Console.error("exported \(lines) lines (\(bytes / 1024) KiB)…")
-            lastReport = Date()
-          }
-        }
-        return (bytes, lines)
-      }
-    }
-    try handle.synchronize()
-    try handle.close()
+    let file = try OutputFile(path: self.out)
+    let (bytes, lines): (Int, Int)
     do {
-      if FileManager.default.fileExists(atPath: self.out) { try FileManager.default.removeItem(atPath: self.out) }
-      try FileManager.default.moveItem(atPath: partial, toPath: self.out)
+      (bytes, lines) = try await self.connection.withClient { client, options in
+        try await Volunteer_V1_Audit.Client(wrapping: client).exportAudit(.init(), options: options) { response in
+          var bytes = 0
+          var lines = 0
+          var lastReport = Date()
+          for try await chunk in response.messages {
+            try file.write(chunk.lines)
+            bytes += chunk.lines.count
+            lines += chunk.lines.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+            if Date().timeIntervalSince(lastReport) > 1 {
+              Console.error("exported \(lines) lines (\(bytes / 1024) KiB)…")
+              lastReport = Date()
+            }
+          }
+          return (bytes, lines)
+        }
+      }
     } catch {
-      Console.error("error: cannot rename \(partial) to \(self.out): \(error.localizedDescription)")
-      throw ExitCode(ExitStatus.usage)
+      // A failed export leaves nothing behind, not a partial file.
+      file.abandon()
+      throw error
     }
+    try file.commit()
     Console.out("wrote \(self.out): \(lines) lines, \(bytes) bytes")
   }
 }

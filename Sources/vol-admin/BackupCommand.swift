@@ -37,24 +37,11 @@ struct BackupCommand: AsyncParsableCommand {
   var connection: ConnectionOptions
 
   func validate() throws {
-    guard !self.out.trimmingCharacters(in: .whitespaces).isEmpty else {
-      throw ValidationError("--out must not be empty.")
-    }
-    var isDirectory: ObjCBool = false
-    if FileManager.default.fileExists(atPath: self.out, isDirectory: &isDirectory) {
-      if isDirectory.boolValue { throw ValidationError("--out \(self.out) is a directory; name a file.") }
-      if !self.force { throw ValidationError("--out \(self.out) exists; pass --force to replace it.") }
-    }
+    try OutputFile.validate(self.out, replacing: self.force)
   }
 
   func run() async throws {
-    let partial = self.out + ".partial"
-    guard FileManager.default.createFile(atPath: partial, contents: nil, attributes: [.posixPermissions: 0o600]),
-      let handle = FileHandle(forWritingAtPath: partial)
-    else {
-      Console.error("error: cannot write \(partial).")
-      throw ExitCode(ExitStatus.usage)
-    }
+    let file = try OutputFile(path: self.out)
     let received: (info: Volunteer_V1_BackupInfo, bytes: Int, sha256: String, expected: String)
     do {
       received = try await self.connection.withClient { client, options in
@@ -67,7 +54,7 @@ struct BackupCommand: AsyncParsableCommand {
           for try await chunk in response.messages {
             if chunk.hasInfo { info = chunk.info }
             if !chunk.sha256.isEmpty { expected = chunk.sha256 }
-            try handle.write(contentsOf: chunk.data)
+            try file.write(chunk.data)
             hasher.update(data: chunk.data)
             bytes += chunk.data.count
             if Date().timeIntervalSince(lastReport) > 1, let total = info?.sizeBytes, total > 0 {
@@ -80,29 +67,20 @@ struct BackupCommand: AsyncParsableCommand {
         }
       }
     } catch {
-      try? handle.close()
-      try? FileManager.default.removeItem(atPath: partial)
+      file.abandon()
       throw error
     }
-    try handle.synchronize()
-    try handle.close()
     let problem: String? =
       if received.expected.isEmpty { "the stream ended without the server's SHA-256: the backup is incomplete" }
       else if received.sha256 != received.expected { "SHA-256 \(received.sha256) differs from the server's \(received.expected)" }
       else if UInt64(received.bytes) != received.info.sizeBytes { "\(received.bytes) bytes received, the server announced \(received.info.sizeBytes)" }
       else { nil }
     if let problem {
-      try? FileManager.default.removeItem(atPath: partial)
+      file.abandon()
       Console.error("error: \(problem); nothing was written to \(self.out).")
       throw ExitCode(ExitStatus.serverError)
     }
-    do {
-      if FileManager.default.fileExists(atPath: self.out) { try FileManager.default.removeItem(atPath: self.out) }
-      try FileManager.default.moveItem(atPath: partial, toPath: self.out)
-    } catch {
-      Console.error("error: cannot rename \(partial) to \(self.out): \(error.localizedDescription)")
-      throw ExitCode(ExitStatus.usage)
-    }
+    try file.commit()
     let info = received.info
     Console.out(
       """

@@ -14,12 +14,7 @@ struct PersonalDataKeyRotationTests {
   init() async throws {
     self.directory = try makeTemporaryDirectory()
     self.keyFile = self.directory + "/personal-data.key"
-    self.store = try SQLiteRecordStore(path: self.directory + "/volunteer.sqlite")
-    try await self.store.bootstrap(
-      root: .root(id: "national", name: "National", regionCode: "100000"),
-      admin: Principal(
-        id: "admin", role: .admin, scopeOrganisationID: "national", displayName: "admin",
-        createdAt: Date(), createdBy: "bootstrap"))
+    self.store = try await makeBootstrappedStore(in: self.directory)
   }
 
   @Test("rotation re-seals every ID and phone, re-hashes, retires the old key; the audit log verifies")

@@ -13,12 +13,7 @@ struct SQLiteRecordStoreTests {
 
   init() async throws {
     self.directory = try makeTemporaryDirectory()
-    self.store = try SQLiteRecordStore(path: self.directory + "/test.sqlite")
-    try await self.store.bootstrap(
-      root: .root(id: "national", name: "National", regionCode: "100000"),
-      admin: Principal(
-        id: "admin", role: .admin, scopeOrganisationID: "national", displayName: "admin",
-        createdAt: Date(), createdBy: "bootstrap"))
+    self.store = try await makeBootstrappedStore(in: self.directory, file: "test.sqlite")
   }
 
   @Test("durability settings: WAL and synchronous=FULL on the writer")

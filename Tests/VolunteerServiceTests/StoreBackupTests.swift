@@ -11,12 +11,7 @@ struct StoreBackupTests {
   @Test("a backup taken while writes go on is a consistent, checked snapshot whose audit head is a prefix of the live chain")
   func backupUnderWrites() async throws {
     let directory = try makeTemporaryDirectory()
-    let store = try SQLiteRecordStore(path: directory + "/volunteer.sqlite")
-    try await store.bootstrap(
-      root: .root(id: "national", name: "National", regionCode: "100000"),
-      admin: Principal(
-        id: "admin", role: .admin, scopeOrganisationID: "national", displayName: "admin",
-        createdAt: Date(), createdBy: "bootstrap"))
+    let store = try await makeBootstrappedStore(in: directory)
     let writes = Task {
       for index in 0..<200 {
         try await store.addPrincipal(

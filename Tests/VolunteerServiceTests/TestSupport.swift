@@ -66,6 +66,20 @@ func makeTemporaryDirectory() throws -> String {
   return path
 }
 
+/// A SQLite store at `directory/file`, bootstrapped with the root organisation `national`
+/// and its admin `admin`.
+func makeBootstrappedStore(in directory: String, file: String = "volunteer.sqlite") async throws
+  -> SQLiteRecordStore
+{
+  let store = try SQLiteRecordStore(path: directory + "/" + file)
+  try await store.bootstrap(
+    root: .root(id: "national", name: "National", regionCode: "100000"),
+    admin: Principal(
+      id: "admin", role: .admin, scopeOrganisationID: "national", displayName: "admin",
+      createdAt: Date(), createdBy: "bootstrap"))
+  return store
+}
+
 /// Runs `body` against a live service on a free loopback port with a fresh data directory,
 /// then shuts the service down gracefully.
 func withRunningService(

@@ -150,26 +150,11 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
   /// `environment`.
   public mutating func applyEnvironment(_ environment: [String: String]) throws {
     if let value = environment["VOLUNTEER_HOST"] { self.host = value }
-    if let value = environment["VOLUNTEER_PORT"] {
-      guard let port = Int(value) else {
-        throw ConfigurationError(message: "VOLUNTEER_PORT must be a number, got \"\(value)\"")
-      }
-      self.port = port
-    }
+    if let port = try Self.number(environment, "VOLUNTEER_PORT") { self.port = port }
     if let value = environment["VOLUNTEER_GRPC_HOST"] { self.grpcHost = value }
-    if let value = environment["VOLUNTEER_GRPC_PORT"] {
-      guard let port = Int(value) else {
-        throw ConfigurationError(message: "VOLUNTEER_GRPC_PORT must be a number, got \"\(value)\"")
-      }
-      self.grpcPort = port
-    }
+    if let port = try Self.number(environment, "VOLUNTEER_GRPC_PORT") { self.grpcPort = port }
     if let value = environment["VOLUNTEER_METRICS_HOST"] { self.metricsHost = value }
-    if let value = environment["VOLUNTEER_METRICS_PORT"] {
-      guard let port = Int(value) else {
-        throw ConfigurationError(message: "VOLUNTEER_METRICS_PORT must be a number, got \"\(value)\"")
-      }
-      self.metricsPort = port
-    }
+    if let port = try Self.number(environment, "VOLUNTEER_METRICS_PORT") { self.metricsPort = port }
     if let value = environment["VOLUNTEER_LOG_FORMAT"] { self.logFormat = value }
     if let value = environment["VOLUNTEER_DATA_DIR"] { self.dataDirectory = value }
     if let value = environment["VOLUNTEER_CERT"] { self.certificatePath = value }
@@ -179,6 +164,15 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
     if let value = environment["VOLUNTEER_LOG_LEVEL"] { self.logLevel = value }
     if let value = environment["VOLUNTEER_POLICY_DIR"] { self.policyDirectory = value }
     if let value = environment["VOLUNTEER_DEFAULT_POLICY"] { self.defaultPolicy = value }
+  }
+
+  /// The integer in `environment[key]`, `nil` when unset.
+  private static func number(_ environment: [String: String], _ key: String) throws -> Int? {
+    guard let value = environment[key] else { return nil }
+    guard let number = Int(value) else {
+      throw ConfigurationError(message: "\(key) must be a number, got \"\(value)\"")
+    }
+    return number
   }
 
   /// The serials listed in ``revokedSerialsPath``, normalised to lower-case hex.
