@@ -165,16 +165,3 @@ enum Environment {
     return value
   }
 }
-
-extension RPCError.Code {
-  /// The canonical gRPC status name, e.g. `NOT_FOUND`.
-  var upperSnakeCaseName: String {
-    let names = [
-      "OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND",
-      "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
-      "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS",
-      "UNAUTHENTICATED",
-    ]
-    return names.indices.contains(self.rawValue) ? names[self.rawValue] : "CODE_\(self.rawValue)"
-  }
-}

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GRPCCore
+import WireProtocol
 
 #if canImport(Glibc)
   import Glibc

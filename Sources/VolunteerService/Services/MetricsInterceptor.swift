@@ -115,25 +115,6 @@ public struct MetricsInterceptor: ServerInterceptor {
 
   /// The gRPC name of a status code (`OK` for `nil`), as the `code` label.
   static func name(of code: RPCError.Code?) -> String {
-    guard let code else { return "OK" }
-    switch code {
-    case .cancelled: return "CANCELLED"
-    case .unknown: return "UNKNOWN"
-    case .invalidArgument: return "INVALID_ARGUMENT"
-    case .deadlineExceeded: return "DEADLINE_EXCEEDED"
-    case .notFound: return "NOT_FOUND"
-    case .alreadyExists: return "ALREADY_EXISTS"
-    case .permissionDenied: return "PERMISSION_DENIED"
-    case .resourceExhausted: return "RESOURCE_EXHAUSTED"
-    case .failedPrecondition: return "FAILED_PRECONDITION"
-    case .aborted: return "ABORTED"
-    case .outOfRange: return "OUT_OF_RANGE"
-    case .unimplemented: return "UNIMPLEMENTED"
-    case .internalError: return "INTERNAL"
-    case .unavailable: return "UNAVAILABLE"
-    case .dataLoss: return "DATA_LOSS"
-    case .unauthenticated: return "UNAUTHENTICATED"
-    default: return "CODE_\(code.rawValue)"
-    }
+    code?.upperSnakeCaseName ?? "OK"
   }
 }
