@@ -10,8 +10,9 @@ import Darwin
 
 /// Small POSIX helpers for owner-only files (private keys), kept apart from key logic.
 package enum SecureFile {
-  /// Writes `data` to `path` atomically with mode 0600: temp file created 0600 with
-  /// `O_EXCL`, fsync, then rename, so the key is never briefly world-readable.
+  /// Writes `data` to `path` atomically and durably with mode 0600: temp file created 0600
+  /// with `O_EXCL`, fsync, rename, fsync of the directory, so the key is never briefly
+  /// world-readable and a crash leaves the old file or the new one.
   package static func writeOwnerOnly(_ data: Data, to path: String) throws(KeyRingError) {
     let temporary = path + ".tmp-\(UUID().uuidString)"
     let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
@@ -40,6 +41,13 @@ package enum SecureFile {
       unlink(temporary)
       throw .writeFailed(path: path, reason: failure)
     }
+    // The rename is durable only once the directory is: without this a power cut could bring
+    // back the old file after data written under the new key had been committed.
+    let directory = (path as NSString).deletingLastPathComponent
+    let directoryDescriptor = open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    guard directoryDescriptor >= 0 else { throw .writeFailed(path: directory, reason: errnoText()) }
+    defer { close(directoryDescriptor) }
+    guard fsync(directoryDescriptor) == 0 else { throw .writeFailed(path: directory, reason: errnoText()) }
   }
 
   /// Reads a file that must be a regular file (not a symlink) with no group/other bits.

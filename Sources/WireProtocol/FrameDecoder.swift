@@ -37,10 +37,11 @@ struct FrameDecoder: NIOSingleStepByteToMessageDecoder {
   }
 
   /// The largest encoded Open message whose metadata can still be within `maxMetadataSize`
-  /// bytes (keys plus values): an entry counted as 1 byte (a one-letter key, no value)
-  /// encodes to 5, and the method path gets `methodPathAllowance` bytes.
+  /// bytes (keys plus values): an entry counted as 1 byte (a one-letter key with an empty
+  /// value) encodes to at most 7, 8 leaves room, and the method path gets
+  /// `methodPathAllowance` bytes.
   static func maxOpenSize(maxMetadataSize: Int) -> Int {
-    let (product, overflow) = maxMetadataSize.multipliedReportingOverflow(by: 5)
+    let (product, overflow) = maxMetadataSize.multipliedReportingOverflow(by: 8)
     return overflow ? .max : product.addingReportingOverflow(Self.methodPathAllowance).partialValue
   }
 
@@ -65,10 +66,19 @@ struct FrameDecoder: NIOSingleStepByteToMessageDecoder {
     guard buffer.readableBytes >= Self.lengthPrefixSize + Int(length) else { return nil }
     buffer.moveReaderIndex(forwardBy: Self.lengthPrefixSize)
     guard let frameBytes = buffer.readSlice(length: Int(length)) else { return nil }
-    if Int(length) > self.maxOpenSize, let open = Self.openField(of: frameBytes),
-      open.length > self.maxOpenSize
-    {
-      return .oversizedOpen(callID: open.callID, openSize: open.length)
+    if Int(length) > self.maxOpenSize {
+      // Only Message frames are legitimately this large: anything the scan cannot read
+      // plainly is refused here rather than handed to the full decoder, which would decode
+      // an Open hidden behind it (after a group field, say) at full cost.
+      guard let scan = Self.openField(of: frameBytes) else {
+        throw WireProtocolError(
+          code: .malformedFrame,
+          message: "malformed frame: a frame of \(length) bytes must be plain protobuf fields "
+            + "(no groups, no truncated field)")
+      }
+      if let openLength = scan.openLength, openLength > self.maxOpenSize {
+        return .oversizedOpen(callID: scan.callID, openSize: openLength)
+      }
     }
     return .frame(try Self.parseFrame(frameBytes))
   }
@@ -110,10 +120,10 @@ struct FrameDecoder: NIOSingleStepByteToMessageDecoder {
     return true
   }
 
-  /// Walks the frame's top-level fields without decoding them: the call id and the length
-  /// of the Open field, if the frame is a well-formed Open. Any irregularity returns `nil`
-  /// and leaves the verdict to the full decoder.
-  static func openField(of bytes: ByteBuffer) -> (callID: UInt32, length: Int)? {
+  /// Walks the frame's top-level fields without decoding them: the call id and, when the
+  /// frame is an Open, the length of its Open fields together. `nil` when the frame is not
+  /// plain fields (a truncated field, a group, a call id or Open of the wrong wire type).
+  static func openField(of bytes: ByteBuffer) -> (callID: UInt32, openLength: Int?)? {
     var buffer = bytes
     var callID: UInt32 = 0
     var openLength: Int?
@@ -121,8 +131,7 @@ struct FrameDecoder: NIOSingleStepByteToMessageDecoder {
       guard let tag = Self.readVarint(&buffer) else { return nil }
       let field = tag >> 3
       let wireType = tag & 7
-      // The call id must be a varint and the Open a length-delimited field; a mismatch is
-      // malformed, which the full decoder reports.
+      // The call id must be a varint and the Open a length-delimited field.
       guard (field != 1 || wireType == 0), (field != 3 || wireType == 2) else { return nil }
       switch wireType {
       case 0:
@@ -134,14 +143,20 @@ struct FrameDecoder: NIOSingleStepByteToMessageDecoder {
         guard let length = Self.readVarint(&buffer), length <= UInt64(buffer.readableBytes),
           buffer.readSlice(length: Int(length)) != nil
         else { return nil }
-        if field == 3 { openLength = Int(length) } else if field > 1 { openLength = nil }
+        // Repeated Open fields merge into one Open, so their lengths add up; another kind
+        // replaces it (the oneof keeps the last); unknown fields change neither.
+        if field == 3 {
+          openLength = (openLength ?? 0) + Int(length)
+        } else if (2...11).contains(field) {
+          openLength = nil
+        }
       case 5:
         guard buffer.readSlice(length: 4) != nil else { return nil }
       default:
         return nil
       }
     }
-    return openLength.map { (callID, $0) }
+    return (callID, openLength)
   }
 
   private static func readVarint(_ buffer: inout ByteBuffer) -> UInt64? {

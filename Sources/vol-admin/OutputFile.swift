@@ -1,6 +1,12 @@
 import ArgumentParser
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A file a command writes whole or not at all: the bytes go to `FILE.partial` (mode 0600),
 /// which is flushed to disk and renamed over `FILE` only once complete, so `FILE` never holds
 /// a truncated export or backup.
@@ -53,11 +59,9 @@ struct OutputFile {
   func commit() throws {
     try self.handle.synchronize()
     try self.handle.close()
-    do {
-      if FileManager.default.fileExists(atPath: self.path) { try FileManager.default.removeItem(atPath: self.path) }
-      try FileManager.default.moveItem(atPath: self.partialPath, toPath: self.path)
-    } catch {
-      Console.error("error: cannot rename \(self.partialPath) to \(self.path): \(error.localizedDescription)")
+    // rename(2) replaces an existing FILE in one step: there is never a moment without it.
+    guard rename(self.partialPath, self.path) == 0 else {
+      Console.error("error: cannot rename \(self.partialPath) to \(self.path): \(String(cString: strerror(errno)))")
       throw ExitCode(ExitStatus.usage)
     }
   }

@@ -1,6 +1,7 @@
 import AuditTrail
 import Foundation
 import Logging
+import Synchronization
 
 /// Writes each log record as one JSON object on a line of standard error, for log shippers:
 /// `time` (ISO 8601, UTC, milliseconds), `level`, `logger`, `message`, then the metadata
@@ -31,8 +32,12 @@ struct JSONLogHandler: LogHandler {
       line += ",\(Self.quoted(key)):\(Self.quoted(fields[key] ?? ""))"
     }
     line += "}\n"
-    FileHandle.standardError.write(Data(line.utf8))
+    // One write per line, one writer at a time: lines longer than a pipe's atomic write must
+    // not interleave.
+    Self.output.withLock { _ in FileHandle.standardError.write(Data(line.utf8)) }
   }
+
+  private static let output = Mutex(())
 
   /// A JSON string literal: quotes, backslashes and control characters escaped.
   static func quoted(_ text: String) -> String {

@@ -91,21 +91,38 @@ struct MetricsTests {
     return nil
   }
 
+  @Test("a keep-alive scraper does not hold the shutdown open", .timeLimit(.minutes(1)))
+  func keepAliveConnectionClosedAtShutdown() async throws {
+    var held: Int32 = -1
+    var shutdownStarted = ContinuousClock.now
+    try await withRunningServer(configure: { $0.metricsPort = 0 }) { server, _ in
+      let port = try #require(server.metricsAddress?.port)
+      held = try Self.connect(port: port)
+      let request = Array("GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n".utf8)
+      _ = request.withUnsafeBytes { send(held, $0.baseAddress, $0.count, 0) }
+      var response: [UInt8] = []
+      var buffer = [UInt8](repeating: 0, count: 4096)
+      while !String(decoding: response, as: UTF8.self).hasSuffix("serving\n") {
+        let count = buffer.withUnsafeMutableBytes { recv(held, $0.baseAddress, $0.count, 0) }
+        guard count > 0 else { break }
+        response += buffer[0..<count]
+      }
+      #expect(String(decoding: response, as: UTF8.self).hasPrefix("HTTP/1.1 200 OK"))
+      // Leaving the closure shuts the server down with this connection still open.
+      shutdownStarted = .now
+    }
+    // Not held until the endpoint's 30 s idle timeout closes the connection: closed at once.
+    #expect(ContinuousClock.now - shutdownStarted < .seconds(10))
+    // The server closed it: reading gives end of file.
+    var byte: UInt8 = 0
+    #expect(recv(held, &byte, 1, 0) == 0)
+    close(held)
+  }
+
   /// A blocking HTTP/1.0 request on loopback; returns the whole response.
   static func httpGet(port: Int, path: String, method: String = "GET") throws -> String {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { throw POSIXError(.EIO) }
+    let fd = try Self.connect(port: port)
     defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = in_port_t(UInt16(port).bigEndian)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    let connected = withUnsafePointer(to: &address) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-        connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-      }
-    }
-    guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
     let request = Array("\(method) \(path) HTTP/1.0\r\nHost: localhost\r\n\r\n".utf8)
     _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
     var response: [UInt8] = []
@@ -116,5 +133,25 @@ struct MetricsTests {
       response += buffer[0..<count]
     }
     return String(decoding: response, as: UTF8.self)
+  }
+
+  /// A TCP connection to 127.0.0.1:`port`.
+  static func connect(port: Int) throws -> Int32 {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { throw POSIXError(.EIO) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let connected = withUnsafePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+        Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+      }
+    }
+    guard connected == 0 else {
+      close(fd)
+      throw POSIXError(.ECONNREFUSED)
+    }
+    return fd
   }
 }

@@ -339,7 +339,7 @@ struct FrameCodecTests {
   @Test("an Open too large for legal metadata is reported undecoded with its call id; others decode")
   func oversizedOpen() throws {
     let maxOpen = FrameDecoder.maxOpenSize(maxMetadataSize: 8192)
-    #expect(maxOpen == 5 * 8192 + 4096)
+    #expect(maxOpen == 8 * 8192 + 4096)
     let channel = EmbeddedChannel()
     try channel.pipeline.syncOperations.addHandler(
       ByteToMessageHandler(FrameDecoder(expectsPreface: false, maxFrameSize: Self.limit, maxOpenSize: maxOpen)))
@@ -370,6 +370,22 @@ struct FrameCodecTests {
     }
     #expect(size > maxOpen)
     #expect(Self.frames(outputs).map(\.callID) == [11, 11])
+
+    // No way around the check: an unknown field after the Open (field 12, empty), or the
+    // metadata split over two Open fields each under the limit (protobuf merges them).
+    let padded = Self.lengthPrefixed(Array(try Self.encode(.call(13, .open(big)))[4...]) + [0x62, 0x00])
+    var half = big
+    half.metadata = Array(big.metadata.prefix(50))
+    let halfField = Array(try Self.encode(.call(15, .open(half)))[6...])
+    #expect(halfField.count < maxOpen)
+    let split = Self.lengthPrefixed([0x08, 15] + halfField + halfField)
+    try channel.writeInbound(Self.buffer(padded))
+    try channel.writeInbound(Self.buffer(split))
+    let tricks = try Self.outputs(channel)
+    guard tricks.count == 2, case .oversizedOpen(13, _) = tricks[0], case .oversizedOpen(15, _) = tricks[1] else {
+      Issue.record("expected both tricks reported oversized, got \(tricks)")
+      return
+    }
   }
 
   static func lengthPrefixed(_ body: [UInt8]) -> [UInt8] {

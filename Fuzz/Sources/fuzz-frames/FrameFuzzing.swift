@@ -185,6 +185,11 @@ enum FrameFuzzing {
     _ frame: Volunteer_Wire_V1_Frame, body: [UInt8], consumed: Int, setup: Setup, input: [UInt8]
   ) {
     check(frame.kind != nil, "a frame without a kind", input)
+    // The converse of the oversized-Open check: a decoded Open is never over the Open limit
+    // (however its fields were split, padded or ordered).
+    if case .open(let open) = frame.kind, let size = try? open.serializedBytes().count as Int {
+      check(size <= setup.maxOpenSize, "an Open of \(size) bytes over the limit of \(setup.maxOpenSize) was decoded", input)
+    }
     check(body.count <= setup.maxFrameSize, "a frame of \(body.count) bytes over the limit", input)
     check(consumed == FrameDecoder.lengthPrefixSize + body.count, "consumed \(consumed) bytes for a \(body.count)-byte frame", input)
     // Round trip through the transports' encoder.

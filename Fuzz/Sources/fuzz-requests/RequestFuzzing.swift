@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import GRPCCore
 import SwiftProtobuf
 import Synchronization
@@ -142,7 +143,7 @@ final class Harness: Sendable {
     let checkpointer = AuditCheckpointer(store: store, keys: keys)
     let services = try VolunteerServer.makeServices(
       configuration: configuration, store: store, protector: protector, policies: policies,
-      keys: keys, checkpointer: checkpointer)
+      keys: keys, checkpointer: checkpointer, logger: Logger(label: "fuzz-requests", factory: { _ in SwiftLogNoOpLogHandler() }))
     let interceptors: [any ServerInterceptor] = [AuthenticationInterceptor(store: store), AuditInterceptor()]
     let transport = FuzzTransport()
     let server = GRPCServer(transport: transport, services: services, interceptors: interceptors)

@@ -22,9 +22,16 @@ final class MetricsHTTPServer: Sendable {
   private let logger: Logger
   private let listener = Mutex<(any Channel)?>(nil)
   private let address = Mutex<SocketAddress?>(nil)
+  /// Open connections by identity, closed with the listener so keep-alive scrapers cannot
+  /// hold a shutdown open.
+  private let connections = Mutex<[ObjectIdentifier: any Channel]>([:])
 
   /// Requests larger than this (headers and body) are refused; a probe sends a few hundred.
   static let maxRequestBytes = 16 * 1024
+  /// Connections held at once; more are closed at accept. Scrapers and probes need a few.
+  static let maxConnections = 64
+  /// A connection that sends nothing for this long is closed.
+  static let idleTimeout = TimeAmount.seconds(30)
 
   init(
     host: String, port: Int, metrics: ServiceMetrics, beforeScrape: @escaping @Sendable () -> Void,
@@ -47,7 +54,22 @@ final class MetricsHTTPServer: Sendable {
       .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
       .bind(host: self.host, port: self.port) { channel in
         channel.eventLoop.makeCompletedFuture {
-          try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+          let admitted = self.connections.withLock { open in
+            guard open.count < Self.maxConnections else { return false }
+            open[ObjectIdentifier(channel)] = channel
+            return true
+          }
+          if admitted {
+            channel.closeFuture.whenComplete { _ in
+              _ = self.connections.withLock { $0.removeValue(forKey: ObjectIdentifier(channel)) }
+            }
+          } else {
+            channel.close(promise: nil)
+          }
+          let pipeline = channel.pipeline.syncOperations
+          try pipeline.addHandler(IdleStateHandler(readTimeout: Self.idleTimeout))
+          try pipeline.addHandler(CloseOnIdleHandler())
+          try pipeline.configureHTTPServerPipeline(withErrorHandling: true)
           return try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(
             wrappingChannelSynchronously: channel)
         }
@@ -65,9 +87,10 @@ final class MetricsHTTPServer: Sendable {
     }
   }
 
-  /// Stops listening; connections in progress finish their request.
+  /// Stops listening and closes every open connection.
   func close() {
     self.listener.withLock { $0?.close(promise: nil) }
+    for channel in self.connections.withLock({ Array($0.values) }) { channel.close(promise: nil) }
   }
 
   private func serve(_ connection: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>) async {
@@ -122,6 +145,19 @@ final class MetricsHTTPServer: Sendable {
       return (.ok, "text/plain", Array("serving\n".utf8))
     default:
       return (.notFound, "text/plain", Array("not found: try /metrics or /health\n".utf8))
+    }
+  }
+}
+
+/// Closes a connection when ``IdleStateHandler`` reports it idle.
+private final class CloseOnIdleHandler: ChannelInboundHandler, Sendable {
+  typealias InboundIn = NIOAny
+
+  func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+    if event is IdleStateHandler.IdleStateEvent {
+      context.close(promise: nil)
+    } else {
+      context.fireUserInboundEventTriggered(event)
     }
   }
 }

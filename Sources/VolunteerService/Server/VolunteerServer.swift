@@ -83,7 +83,8 @@ public struct VolunteerServer: Service {
     let checkpointer = AuditCheckpointer(store: store, keys: keys)
     let services = try Self.makeServices(
       configuration: configuration, store: store, protector: protector, policies: policies,
-      keys: keys, checkpointer: checkpointer)
+      keys: keys, checkpointer: checkpointer, logger: logger)
+    OperationsService.removeLeftoverSnapshots(in: configuration.dataDirectory)
     self.checkpointer = checkpointer
     self.metrics = metrics
     self.metricsServer = configuration.metricsPort.map { port in
@@ -128,7 +129,7 @@ public struct VolunteerServer: Service {
   /// its transports. (The fuzz-requests target serves the same list.)
   static func makeServices(
     configuration: ServiceConfiguration, store: any RecordStore, protector: PersonalDataProtector,
-    policies: PolicyRegistry, keys: SigningKeys, checkpointer: AuditCheckpointer
+    policies: PolicyRegistry, keys: SigningKeys, checkpointer: AuditCheckpointer, logger: Logger
   ) throws -> [any RegistrableRPCService] {
     let timeZone = TimeZone(identifier: configuration.timeZone) ?? .current
     let ledgerPolicy = try LedgerPolicy(timeZoneIdentifier: configuration.timeZone)
@@ -147,7 +148,9 @@ public struct VolunteerServer: Service {
         rootOrganisationID: root),
       RecognitionService(store: store, policy: ledgerPolicy),
       AuditService(store: store, checkpointer: checkpointer, rootOrganisationID: root),
-      OperationsService(store: store, rootOrganisationID: root, scratchDirectory: configuration.dataDirectory),
+      OperationsService(
+        store: store, rootOrganisationID: root, scratchDirectory: configuration.dataDirectory,
+        logger: logger),
     ]
   }
 

@@ -62,14 +62,15 @@ public struct MetricsInterceptor: ServerInterceptor {
     do {
       response = try await next(request, context)
     } catch {
-      let rpcError = Self.rpcError(error)
-      finish(rpcError.code, rpcError.message)
-      throw Self.tagged(rpcError, requestID: requestID)
+      finish(Self.code(of: error), Self.internalDetail(of: error))
+      throw Self.tagged(error, requestID: requestID)
     }
     switch response.accepted {
     case .failure(let error):
-      finish(error.code, error.message)
-      response.accepted = .failure(Self.tagged(error, requestID: requestID))
+      finish(error.code, Self.internalDetail(of: error))
+      var tagged = error
+      tagged.metadata.replaceOrAddString(requestID, forKey: Self.requestIDKey)
+      response.accepted = .failure(tagged)
     case .success(var contents):
       contents.metadata.replaceOrAddString(requestID, forKey: Self.requestIDKey)
       let producer = contents.producer
@@ -79,9 +80,8 @@ public struct MetricsInterceptor: ServerInterceptor {
           finish(nil, nil)
           return trailers
         } catch {
-          let rpcError = Self.rpcError(error)
-          finish(rpcError.code, rpcError.message)
-          throw Self.tagged(rpcError, requestID: requestID)
+          finish(Self.code(of: error), Self.internalDetail(of: error))
+          throw Self.tagged(error, requestID: requestID)
         }
       }
       response.accepted = .success(contents)
@@ -101,16 +101,29 @@ public struct MetricsInterceptor: ServerInterceptor {
     return String(repeating: "0", count: 16 - hex.count) + hex
   }
 
-  private static func rpcError(_ error: any Error) -> RPCError {
-    if let rpcError = error as? RPCError { return rpcError }
-    if let convertible = error as? any RPCErrorConvertible { return RPCError(convertible) }
-    return RPCError(code: .unknown, message: "\(error)", cause: error)
+  /// The status code `error` ends the call with: its own for an `RPCError` (or a type that
+  /// converts to one), else UNKNOWN, as GRPCCore reports it.
+  private static func code(of error: any Error) -> RPCError.Code {
+    if let rpcError = error as? RPCError { return rpcError.code }
+    if let convertible = error as? any RPCErrorConvertible { return RPCError(convertible).code }
+    return .unknown
   }
 
-  private static func tagged(_ error: RPCError, requestID: String) -> RPCError {
-    var error = error
-    error.metadata.replaceOrAddString(requestID, forKey: Self.requestIDKey)
-    return error
+  /// What the log line says of a failure: the detail of INTERNAL and UNKNOWN errors, which an
+  /// operator needs; nothing for the others, whose messages describe the request (a refused
+  /// ID number's digits among them) and are the caller's to read, not the log's.
+  private static func internalDetail(of error: any Error) -> String? {
+    let code = Self.code(of: error)
+    guard code == .internalError || code == .unknown else { return nil }
+    return (error as? RPCError)?.message ?? "\(error)"
+  }
+
+  /// `error` with the request id in its metadata when it is an `RPCError`; other errors go
+  /// on unchanged, so GRPCCore reports them without their text (which may name internals).
+  private static func tagged(_ error: any Error, requestID: String) -> any Error {
+    guard var rpcError = error as? RPCError else { return error }
+    rpcError.metadata.replaceOrAddString(requestID, forKey: Self.requestIDKey)
+    return rpcError
   }
 
   /// The gRPC name of a status code (`OK` for `nil`), as the `code` label.

@@ -2,6 +2,8 @@ import AuditTrail
 import Crypto
 import Foundation
 import GRPCCore
+import Logging
+import Synchronization
 import SwiftProtobuf
 import WireProtocol
 
@@ -16,19 +18,64 @@ struct OperationsService: Volunteer_V1_Operations.SimpleServiceProtocol {
   /// the database's file system and the copy needs no more space than the database itself.
   let scratchDirectory: String
 
+  let logger: Logger
+  /// One backup at a time: each needs disk space the size of the database.
+  let slot = BackupSlot()
+
   /// Bytes per streamed chunk: a quarter of the default 4 MiB frame limit.
   static let chunkSize = 1 << 20
+
+  /// The name prefix and suffix of snapshots being streamed, which a crash can leave behind
+  /// and the next start removes (``removeLeftoverSnapshots(in:)``).
+  static let snapshotPrefix = "backup-"
+  static let snapshotSuffix = ".sqlite.partial"
+
+  /// Claims the one backup slot.
+  final class BackupSlot: Sendable {
+    private let taken = Mutex(false)
+
+    /// `false` when a backup is already running.
+    func claim() -> Bool {
+      self.taken.withLock { taken in
+        if taken { return false }
+        taken = true
+        return true
+      }
+    }
+
+    func release() { self.taken.withLock { $0 = false } }
+  }
+
+  /// Deletes snapshots a crash left in `directory` while they were streamed.
+  static func removeLeftoverSnapshots(in directory: String) {
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+    for name in names where name.hasPrefix(Self.snapshotPrefix) && name.hasSuffix(Self.snapshotSuffix) {
+      try? FileManager.default.removeItem(atPath: directory + "/" + name)
+    }
+  }
 
   func backup(
     request: Volunteer_V1_BackupRequest, response: RPCWriter<Volunteer_V1_BackupChunk>,
     context: ServerContext
   ) async throws {
-    _ = try Caller.requiredAtRoot(
+    let caller = try Caller.requiredAtRoot(
       self.rootOrganisationID, because: "a backup holds every organisation's records",
       mayThen: "take one")
-    let path = self.scratchDirectory + "/backup-\(UUID().uuidString).sqlite.partial"
+    guard self.slot.claim() else {
+      throw RPCError(
+        code: .resourceExhausted,
+        message: "a backup is already being taken; retry when it has finished")
+    }
+    defer { self.slot.release() }
+    let path = self.scratchDirectory + "/" + Self.snapshotPrefix + UUID().uuidString + Self.snapshotSuffix
     defer { try? FileManager.default.removeItem(atPath: path) }
     let backup = try await withDomainErrors { try await self.store.backup(to: path) }
+    self.logger.info(
+      "backup taken",
+      metadata: [
+        "principal": "\(caller.id)", "bytes": "\(backup.sizeBytes)",
+        "audit-size": "\(backup.auditHead.size)",
+      ])
     guard let file = FileHandle(forReadingAtPath: path) else {
       throw RPCError(code: .internalError, message: "the snapshot could not be opened for streaming")
     }

@@ -4,9 +4,25 @@ import GRDB
 
 // Online backup: VACUUM INTO from a connection of its own.
 extension SQLiteRecordStore {
+  /// Free space a backup leaves for the writer beyond the copy itself.
+  static let backupSpareBytes = 64 * 1_048_576
+
   public func backup(to path: String) async throws -> StoreBackup {
     guard !FileManager.default.fileExists(atPath: path) else {
       throw RecordStoreError.failedPrecondition("the backup file \(path) already exists")
+    }
+    // The copy needs about the database's size; refuse early rather than fill the disk the
+    // writer needs.
+    let manager = FileManager.default
+    let databaseSize = [self.pool.path, self.pool.path + "-wal"].reduce(0) { total, file in
+      total + ((try? manager.attributesOfItem(atPath: file)[.size] as? Int) ?? 0)
+    }
+    let destination = (path as NSString).deletingLastPathComponent
+    if let free = try? manager.attributesOfFileSystem(forPath: destination.isEmpty ? "." : destination)[.systemFreeSize] as? Int,
+      free < databaseSize + Self.backupSpareBytes
+    {
+      throw RecordStoreError.failedPrecondition(
+        "not enough free space for a backup: \(free / 1_048_576) MiB free beside the database, \(databaseSize / 1_048_576) MiB needed plus \(Self.backupSpareBytes / 1_048_576) MiB to spare")
     }
     var configuration = Configuration()
     configuration.readonly = true

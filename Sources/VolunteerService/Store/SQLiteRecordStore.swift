@@ -455,8 +455,13 @@ public final class SQLiteRecordStore: RecordStore {
           FROM volunteer WHERE seq > ? AND withdrawn_at IS NULL ORDER BY seq LIMIT ?
           """,
         arguments: [afterSequence, limit]
-      ).compactMap { row in
-        guard let documentType = DocumentType(rawValue: row["document_type"]) else { return nil }
+      ).map { row in
+        // A row skipped here would stay under a key the rotation then destroys: fail instead.
+        guard let documentType = DocumentType(rawValue: row["document_type"]) else {
+          let number: String = row["number"]
+          throw RecordStoreError.failedPrecondition(
+            "volunteer \(number) has an unknown document type \"\(String(describing: row["document_type"] as String?))\"")
+        }
         let documentSealed: Data = row["document_sealed"]
         let phoneSealed: Data? = row["phone_sealed"]
         return SealedPersonalData(
