@@ -20,13 +20,25 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0}"
 
 # One build for all products: debug, because the targets `@testable import` the service's
 # modules, which SwiftPM compiles with testability in debug only.
+# SwiftPM passes each --sanitize to swiftc as a flag of its own, in no fixed order, and swiftc
+# keeps only the last one: Swift code would get coverage or ASan, not both. The -Xswiftc flag,
+# which comes last, names both. (The --sanitize flags still give C code and the link theirs.)
 BUILD=(swift build --package-path "$FUZZ_DIR" --scratch-path "$SCRATCH" -c debug
-  --sanitize=fuzzer --sanitize=address)
+  --sanitize=fuzzer --sanitize=address -Xswiftc -sanitize=fuzzer,address)
 echo "== building ${TARGETS[*]}"
 start=$(date +%s)
 "${BUILD[@]}"
 echo "== built in $(( $(date +%s) - start )) s"
 BIN="$("${BUILD[@]}" --show-bin-path)"
+# The service's own Swift code must carry both instrumentations: coverage counters (else
+# libFuzzer fuzzes blind) and ASan checks (else memory errors pass unseen).
+probe="$BIN/WireProtocol.build/FrameDecoder.swift.o"
+symbols=$(nm "$probe")
+if ! grep -q sancov <<<"$symbols" || ! grep -q __asan <<<"$symbols"; then
+  echo "!! $probe lacks coverage or ASan instrumentation; the fuzz build is not what it claims" >&2
+  exit 1
+fi
+echo "== instrumentation checked: coverage and ASan in the service's Swift code"
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/vrs-fuzz.XXXXXX")"
 if [ -z "${FUZZ_KEEP_WORK:-}" ]; then trap 'rm -rf "$WORK"' EXIT; else echo "== work directory $WORK"; fi
@@ -70,7 +82,11 @@ for target in "${TARGETS[@]}"; do
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$WORK/$target.log" | tail -n 1)
   rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$WORK/$target.log" | tail -n 1)
   rss=$(sed -n 's/^stat::peak_rss_mb: *//p' "$WORK/$target.log" | tail -n 1)
-  cov=$(grep -o 'cov: [0-9]*' "$WORK/$target.log" | tail -n 1 | cut -d' ' -f2)
+  cov=$(grep -o 'cov: [0-9]*' "$WORK/$target.log" | tail -n 1 | cut -d' ' -f2 || true)
+  if [ -z "$cov" ] || [ "$cov" -eq 0 ]; then
+    echo "!! $target: no coverage reported: the target is not instrumented"
+    if [ "$status" -eq 0 ]; then status=1; fi
+  fi
   crashes=0
   for artifact in "$WORK/artifacts/$target"/*; do
     [ -f "$artifact" ] || continue

@@ -187,7 +187,7 @@ enum FrameFuzzing {
     check(frame.kind != nil, "a frame without a kind", input)
     // The converse of the oversized-Open check: a decoded Open is never over the Open limit
     // (however its fields were split, padded or ordered).
-    if case .open(let open) = frame.kind, let size = try? open.serializedBytes().count as Int {
+    if case .open(let open) = frame.kind, let size = (try? open.serializedBytes() as [UInt8])?.count {
       check(size <= setup.maxOpenSize, "an Open of \(size) bytes over the limit of \(setup.maxOpenSize) was decoded", input)
     }
     check(body.count <= setup.maxFrameSize, "a frame of \(body.count) bytes over the limit", input)
