@@ -47,16 +47,16 @@ struct MetricsTests {
 
       // Over HTTP: the same text, the connection gauge sampled at scrape time, and health.
       let address = try #require(server.metricsAddress?.port)
-      let scrape = try Self.httpGet(port: address, path: "/metrics")
+      let scrape = try await Self.offPool { try Self.httpGet(port: address, path: "/metrics") }
       #expect(scrape.hasPrefix("HTTP/1.0 200 OK") || scrape.hasPrefix("HTTP/1.1 200 OK"), "\(scrape.prefix(80))")
       #expect(scrape.contains("text/plain; version=0.0.4"))
       #expect(scrape.contains("volunteer_wire_connections"))
       #expect(scrape.contains("volunteer_rpc_calls_total"))
-      let health = try Self.httpGet(port: address, path: "/health")
+      let health = try await Self.offPool { try Self.httpGet(port: address, path: "/health") }
       #expect(health.contains(" 200 ") && health.hasSuffix("serving\n"), "\(health)")
-      let missing = try Self.httpGet(port: address, path: "/volunteers")
+      let missing = try await Self.offPool { try Self.httpGet(port: address, path: "/volunteers") }
       #expect(missing.contains(" 404 "), "\(missing.prefix(80))")
-      let post = try Self.httpGet(port: address, path: "/metrics", method: "POST")
+      let post = try await Self.offPool { try Self.httpGet(port: address, path: "/metrics", method: "POST") }
       #expect(post.contains(" 405 "), "\(post.prefix(80))")
     }
   }
@@ -97,15 +97,19 @@ struct MetricsTests {
     var shutdownStarted = ContinuousClock.now
     try await withRunningServer(configure: { $0.metricsPort = 0 }) { server, _ in
       let port = try #require(server.metricsAddress?.port)
-      held = try Self.connect(port: port)
-      let request = Array("GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n".utf8)
-      _ = request.withUnsafeBytes { send(held, $0.baseAddress, $0.count, 0) }
-      var response: [UInt8] = []
-      var buffer = [UInt8](repeating: 0, count: 4096)
-      while !String(decoding: response, as: UTF8.self).hasSuffix("serving\n") {
-        let count = buffer.withUnsafeMutableBytes { recv(held, $0.baseAddress, $0.count, 0) }
-        guard count > 0 else { break }
-        response += buffer[0..<count]
+      let fd = try Self.connect(port: port)
+      held = fd
+      let response = try await Self.offPool { () -> [UInt8] in
+        let request = Array("GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n".utf8)
+        _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+        var response: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while !String(decoding: response, as: UTF8.self).hasSuffix("serving\n") {
+          let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+          guard count > 0 else { break }
+          response += buffer[0..<count]
+        }
+        return response
       }
       #expect(String(decoding: response, as: UTF8.self).hasPrefix("HTTP/1.1 200 OK"))
       // Leaving the closure shuts the server down with this connection still open.
@@ -117,6 +121,14 @@ struct MetricsTests {
     var byte: UInt8 = 0
     #expect(recv(held, &byte, 1, 0) == 0)
     close(held)
+  }
+
+  /// Runs blocking socket I/O on a thread of its own: on the cooperative pool (two threads
+  /// here) it could starve the server under test, whose replies need that pool.
+  static func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+      Thread { continuation.resume(with: Result { try body() }) }.start()
+    }
   }
 
   /// A blocking HTTP/1.0 request on loopback; returns the whole response.
