@@ -39,4 +39,25 @@ struct StoreBackupTests {
 
     await #expect(throws: RecordStoreError.self) { _ = try await store.backup(to: path) }
   }
+
+  @Test("one backup at a time; snapshots a crash left behind are removed at start, nothing else")
+  func slotAndLeftovers() throws {
+    let slot = OperationsService.BackupSlot()
+    #expect(slot.claim())
+    #expect(!slot.claim())
+    slot.release()
+    #expect(slot.claim())
+
+    let directory = try makeTemporaryDirectory()
+    let leftover = directory + "/" + OperationsService.snapshotPrefix + "crashed" + OperationsService.snapshotSuffix
+    let database = directory + "/volunteer.sqlite"
+    let lookalike = directory + "/" + OperationsService.snapshotPrefix + "notes.txt"
+    for path in [leftover, database, lookalike] {
+      #expect(FileManager.default.createFile(atPath: path, contents: Data([1])))
+    }
+    OperationsService.removeLeftoverSnapshots(in: directory)
+    #expect(!FileManager.default.fileExists(atPath: leftover))
+    #expect(FileManager.default.fileExists(atPath: database))
+    #expect(FileManager.default.fileExists(atPath: lookalike))
+  }
 }
