@@ -1,4 +1,5 @@
 import ArgumentParser
+import AuditTrail
 import Crypto
 import Foundation
 import GRPCCore
@@ -62,7 +63,7 @@ struct BackupCommand: AsyncParsableCommand {
               lastReport = Date()
             }
           }
-          let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+          let digest = AuditDigest.hex(hasher.finalize())
           return (info ?? .init(), bytes, digest, expected)
         }
       }

@@ -98,7 +98,7 @@ struct OperationsService: Volunteer_V1_Operations.SimpleServiceProtocol {
       }
       try await response.write(chunk)
     }
-    let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    let digest = AuditDigest.hex(hasher.finalize())
     try await response.write(.with { $0.sha256 = digest })
   }
 }
