@@ -9,6 +9,7 @@ let package = Package(
   products: [
     .executable(name: "wire-load", targets: ["wire-load"]),
     .executable(name: "evaluation-cost", targets: ["evaluation-cost"]),
+    .executable(name: "store-load", targets: ["store-load"]),
   ],
   dependencies: [
     // The root package: WireProtocol for the client, and its volunteer-service product, so
@@ -17,10 +18,13 @@ let package = Package(
     .package(name: "volunteer-records-service", path: ".."),
     // The same exact versions the root Package.swift pins.
     .package(url: "https://github.com/grpc/grpc-swift-2.git", exact: "2.4.3"),
+    .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", exact: "2.9.2"),
     .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
     .package(url: "https://github.com/apple/swift-nio.git", exact: "2.101.3"),
+    .package(url: "https://github.com/apple/swift-nio-ssl.git", exact: "2.37.6"),
     .package(url: "https://github.com/apple/swift-protobuf.git", exact: "1.39.0"),
     .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", exact: "0.2.0"),
+    .package(url: "https://github.com/groue/GRDB.swift.git", exact: "7.10.0"),
   ],
   targets: [
     .executableTarget(
@@ -28,11 +32,23 @@ let package = Package(
       dependencies: [
         .product(name: "WireProtocol", package: "volunteer-records-service"),
         .product(name: "GRPCCore", package: "grpc-swift-2"),
+        .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOSSL", package: "swift-nio-ssl"),
         .product(name: "Histogram", package: "hdrhistogram-swift"),
         .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+      ],
+      swiftSettings: [.swiftLanguageMode(.v6)]
+    ),
+    .executableTarget(
+      name: "store-load",
+      dependencies: [
+        .product(name: "VolunteerService", package: "volunteer-records-service"),
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Histogram", package: "hdrhistogram-swift"),
+        .product(name: "GRDB", package: "GRDB.swift"),
       ],
       swiftSettings: [.swiftLanguageMode(.v6)]
     ),

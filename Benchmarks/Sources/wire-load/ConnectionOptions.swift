@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import GRPCCore
+import GRPCNIOTransportHTTP2Posix
+import NIOCore
 import WireProtocol
 
 /// Where the server is and which mutual-TLS credentials to present (the same flags as
@@ -47,6 +49,24 @@ struct ConnectionOptions: ParsableArguments {
     return configuration
   }
 
+  /// A stock gRPC client transport (HTTP/2 over TLS, grpc-swift-nio-transport) to the
+  /// server's `--grpc-port`, presenting the same certificate: the other side of the
+  /// side-by-side comparison.
+  func grpcTransport(port: Int, eventLoopGroup: any EventLoopGroup) throws
+    -> HTTP2ClientTransport.Posix
+  {
+    try HTTP2ClientTransport.Posix(
+      target: .ipv4(address: self.host, port: port),
+      transportSecurity: .mTLS(
+        certificateChain: [.file(path: self.cert, format: .pem)],
+        privateKey: .file(path: self.key, format: .pem)
+      ) { tls in
+        tls.trustRoots = .certificates([.file(path: self.ca, format: .pem)])
+        tls.serverCertificateVerification = .fullVerification
+      },
+      eventLoopGroup: eventLoopGroup)
+  }
+
   var callOptions: CallOptions {
     var options = CallOptions.defaults
     options.timeout = .milliseconds(Int64((self.timeout * 1000).rounded(.up)))
@@ -60,9 +80,9 @@ struct ConnectionOptions: ParsableArguments {
 /// `body` must not throw out of the task group while the clients run: that would cancel
 /// `runConnections()`, and WireClientTransport does not end promptly on cancellation (see
 /// vol-admin's ConnectionOptions). Its outcome is captured and rethrown after shutdown.
-func withClients<Result: Sendable>(
-  _ clients: [GRPCClient<WireClientTransport>],
-  _ body: ([GRPCClient<WireClientTransport>]) async throws -> Result
+func withClients<Transport: ClientTransport, Result: Sendable>(
+  _ clients: [GRPCClient<Transport>],
+  _ body: ([GRPCClient<Transport>]) async throws -> Result
 ) async throws -> Result {
   try await withThrowingTaskGroup(of: Void.self, returning: Result.self) { group in
     for client in clients {
@@ -82,8 +102,8 @@ func withClients<Result: Sendable>(
 
 /// Retries a cheap call until the server answers (it may still be starting), at most `attempts`
 /// times 200 ms apart; rethrows the last failure.
-func waitUntilServing(
-  _ client: GRPCClient<WireClientTransport>, options: CallOptions, attempts: Int = 50
+func waitUntilServing<Transport: ClientTransport>(
+  _ client: GRPCClient<Transport>, options: CallOptions, attempts: Int = 50
 ) async throws {
   let health = Volunteer_V1_Health.Client(wrapping: client)
   var lastError: (any Error)?
@@ -104,17 +124,4 @@ func reportFailure(_ error: RPCError, host: String, port: Int) {
   let message = error.message.split(whereSeparator: \.isNewline).joined(separator: " ")
   FileHandle.standardError.write(
     Data("wire-load: \(host):\(port): \(error.code.upperSnakeCaseName): \(message)\n".utf8))
-}
-
-extension RPCError.Code {
-  /// The canonical gRPC status name, e.g. `UNAVAILABLE`.
-  var upperSnakeCaseName: String {
-    let names = [
-      "OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND",
-      "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
-      "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS",
-      "UNAUTHENTICATED",
-    ]
-    return names.indices.contains(self.rawValue) ? names[self.rawValue] : "CODE_\(self.rawValue)"
-  }
 }

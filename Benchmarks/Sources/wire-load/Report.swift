@@ -6,11 +6,16 @@ struct Report {
   var label: String?
   var host: String
   var port: Int
+  var transport: LoadTransport
   var connections: Int
   var settings: LoadSettings
   var result: LoadResult
 
   private var latencies: Histogram<UInt64> { self.result.latencies }
+
+  var itemsPerSecond: Double {
+    self.result.window > 0 ? Double(self.result.items) / self.result.window : 0
+  }
 
   var callsPerSecond: Double {
     self.result.window > 0 ? Double(self.result.succeeded) / self.result.window : 0
@@ -42,7 +47,8 @@ struct Report {
     var lines: [String] = []
     let inFlight = self.connections * self.settings.concurrency
     lines.append(
-      "wire-load: \(self.settings.method.rawValue) at \(self.host):\(self.port), "
+      "wire-load: \(self.settings.method.rawValue) over \(self.transport.rawValue) at "
+        + "\(self.host):\(self.port), "
         + "\(self.connections) connection\(self.connections == 1 ? "" : "s") x "
         + "\(self.settings.concurrency) in flight (\(inFlight) in all), "
         + String(format: "%.1f s warm-up", self.settings.warmup)
@@ -53,6 +59,9 @@ struct Report {
     row("measured", String(format: "%.2f s", self.result.window))
     row("calls", "\(self.result.completed) (\(self.result.failed) errors)")
     row("calls/s", String(format: "%.0f", self.callsPerSecond))
+    if self.settings.method == .export {
+      row("credentials/s", String(format: "%.0f (%d in the window)", self.itemsPerSecond, self.result.items))
+    }
     row(
       "latency (µs)",
       "p50 \(self.percentile(50))  p90 \(self.percentile(90))  p99 \(self.percentile(99))  "
@@ -97,6 +106,9 @@ struct Report {
   func json() throws -> String {
     var object: [String: Any] = [
       "method": self.settings.method.rawValue,
+      "transport": self.transport.rawValue,
+      "items": self.result.items,
+      "items_per_second": Self.rounded(self.itemsPerSecond, 1),
       "host": self.host,
       "port": self.port,
       "connections": self.connections,

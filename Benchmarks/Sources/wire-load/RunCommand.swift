@@ -14,6 +14,26 @@ enum LoadMethod: String, ExpressibleByArgument, CaseIterable, Sendable {
   /// Volunteers.GetVolunteer of the numbers given with --volunteer: a keyed SQLite read plus
   /// personal-data decryption for an admin caller.
   case getVolunteer = "get-volunteer"
+  /// Hours.LogHours of one new one-hour record per call (volunteers from --volunteer or
+  /// --volunteers-file, the activity from --activity): a durable write through group commit.
+  case logHours = "log-hours"
+  /// Evaluations.Evaluate of the --volunteer numbers: the credit summary and the policy rules.
+  case evaluate
+  /// Credentials.ExportCredentials of the caller's whole scope, streamed: calls/s and
+  /// credentials/s.
+  case export
+}
+
+/// Which client transport carries the calls.
+enum LoadTransport: String, ExpressibleByArgument, CaseIterable, Sendable {
+  /// The project's wire protocol (WireClientTransport) on --port.
+  case wire
+  /// Stock gRPC over HTTP/2 and TLS (grpc-swift-nio-transport) on --grpc-port.
+  case grpc
+  /// The Health.Check request frames of the wire protocol, written raw over mutual TLS to
+  /// `wire-load echo-server`, which sends every byte back: the ceiling without GRPCCore, the
+  /// interceptors or the store.
+  case echo
 }
 
 struct RunCommand: AsyncParsableCommand {
@@ -56,6 +76,27 @@ struct RunCommand: AsyncParsableCommand {
   @Option(help: "The call to make.")
   var method: LoadMethod = .health
 
+  @Option(help: "The client transport: wire (--port), grpc (--grpc-port) or echo (--port of an echo-server).")
+  var transport: LoadTransport = .wire
+
+  @Option(help: "The server's stock gRPC/HTTP2 port, for --transport grpc.")
+  var grpcPort: Int?
+
+  @Option(
+    help: ArgumentHelp(
+      "A file of volunteer numbers, one a line (as `setup` prints them), added to --volunteer.",
+      valueName: "path"))
+  var volunteersFile: String?
+
+  @Option(help: ArgumentHelp("The published activity log-hours records against.", valueName: "id"))
+  var activity: String?
+
+  @Option(
+    help: ArgumentHelp(
+      "First slot log-hours uses; give each run on the same data its own range.",
+      valueName: "n"))
+  var firstSlot = 0
+
   @Option(
     name: .customLong("volunteer"),
     help: ArgumentHelp(
@@ -92,9 +133,24 @@ struct RunCommand: AsyncParsableCommand {
     if let threads = self.clientThreads, threads < 1 {
       throw ValidationError("--client-threads must be at least 1.")
     }
-    if self.method == .getVolunteer, self.volunteers.isEmpty {
+    let needsVolunteers: Set<LoadMethod> = [.getVolunteer, .logHours, .evaluate]
+    if needsVolunteers.contains(self.method), self.volunteers.isEmpty, self.volunteersFile == nil {
       throw ValidationError(
-        "--method get-volunteer needs --volunteer NUMBER (wire-load setup registers one).")
+        "--method \(self.method.rawValue) needs --volunteer NUMBER or --volunteers-file "
+          + "(wire-load setup registers them).")
+    }
+    if self.method == .logHours, self.activity == nil {
+      throw ValidationError(
+        "--method log-hours needs --activity ID (wire-load setup-activity creates one).")
+    }
+    if self.transport == .grpc, self.grpcPort == nil {
+      throw ValidationError("--transport grpc needs --grpc-port (the server's --grpc-port).")
+    }
+    if self.transport == .echo, self.method != .health {
+      throw ValidationError("--transport echo sends Health.Check frames only: use --method health.")
+    }
+    if let path = self.volunteersFile, !FileManager.default.isReadableFile(atPath: path) {
+      throw ValidationError("--volunteers-file \(path): no such readable file.")
     }
     if let pid = self.serverPid, ProcessSample.read(pid: String(pid)) == nil {
       throw ValidationError("--server-pid \(pid): cannot read /proc/\(pid)/stat.")
@@ -104,27 +160,40 @@ struct RunCommand: AsyncParsableCommand {
   func run() async throws {
     let ownGroup = self.clientThreads.map { MultiThreadedEventLoopGroup(numberOfThreads: $0) }
     let eventLoopGroup: any EventLoopGroup = ownGroup ?? MultiThreadedEventLoopGroup.singleton
-    let clients = (0..<self.connections).map { _ in
-      GRPCClient(
-        transport: WireClientTransport(
-          configuration: self.connection.transportConfiguration, eventLoopGroup: eventLoopGroup))
+    var volunteers = self.volunteers
+    if let path = self.volunteersFile {
+      volunteers += try String(contentsOfFile: path, encoding: .utf8)
+        .split(whereSeparator: \.isNewline).map(String.init).filter { !$0.isEmpty }
     }
     let settings = LoadSettings(
-      method: self.method, volunteers: self.volunteers, concurrency: self.concurrency,
-      duration: self.duration, calls: self.calls, warmup: self.warmup,
-      serverPID: self.serverPid.map { String($0) }, options: self.connection.callOptions)
+      method: self.method, volunteers: volunteers, activity: self.activity,
+      firstSlot: self.firstSlot,
+      concurrency: self.concurrency, duration: self.duration, calls: self.calls,
+      warmup: self.warmup, serverPID: self.serverPid.map { String($0) },
+      options: self.connection.callOptions)
     let outcome: Swift.Result<LoadResult, any Error>
     do {
-      outcome = .success(
-        try await withClients(clients) { clients in
-          try await withThrowingTaskGroup(of: Void.self) { group in
-            for client in clients {
-              group.addTask { try await waitUntilServing(client, options: settings.options) }
-            }
-            try await group.waitForAll()
-          }
-          return try await runLoad(clients: clients, settings: settings)
-        })
+      switch self.transport {
+      case .wire:
+        let clients = (0..<self.connections).map { _ in
+          GRPCClient(
+            transport: WireClientTransport(
+              configuration: self.connection.transportConfiguration, eventLoopGroup: eventLoopGroup))
+        }
+        outcome = .success(try await runLoad(clients: clients, settings: settings))
+      case .grpc:
+        let clients = try (0..<self.connections).map { _ in
+          GRPCClient(
+            transport: try self.connection.grpcTransport(
+              port: self.grpcPort ?? self.connection.port, eventLoopGroup: eventLoopGroup))
+        }
+        outcome = .success(try await runLoad(clients: clients, settings: settings))
+      case .echo:
+        outcome = .success(
+          try await runEchoLoad(
+            connections: self.connections, connection: self.connection, settings: settings,
+            eventLoopGroup: eventLoopGroup))
+      }
     } catch {
       outcome = .failure(error)
     }
@@ -137,8 +206,10 @@ struct RunCommand: AsyncParsableCommand {
       throw ExitCode(error.code == .unavailable ? 3 : 1)
     }
     let report = Report(
-      label: self.label, host: self.connection.host, port: self.connection.port,
-      connections: self.connections, settings: settings, result: result)
+      label: self.label, host: self.connection.host,
+      port: self.transport == .grpc ? (self.grpcPort ?? 0) : self.connection.port,
+      transport: self.transport, connections: self.connections, settings: settings,
+      result: result)
     let json = try report.json()
     if let path = self.jsonOut {
       try Data((json + "\n").utf8).write(to: URL(fileURLWithPath: path))
@@ -147,10 +218,33 @@ struct RunCommand: AsyncParsableCommand {
   }
 }
 
+/// Waits until every client answers a Health.Check, then runs the load on them.
+private func runLoad<Transport: ClientTransport>(
+  clients: [GRPCClient<Transport>], settings: LoadSettings
+) async throws -> LoadResult {
+  try await withClients(clients) { clients in
+    try await withThrowingTaskGroup(of: Void.self) { group in
+      for client in clients {
+        group.addTask { try await waitUntilServing(client, options: settings.options) }
+      }
+      try await group.waitForAll()
+    }
+    return try await measureLoad(
+      settings: settings, workers: clients.count * settings.concurrency
+    ) { offset, control in
+      await work(
+        client: clients[offset / settings.concurrency], offset: offset, settings: settings,
+        control: control)
+    }
+  }
+}
+
 /// What every worker needs to know, copied out of the command.
 struct LoadSettings: Sendable {
   var method: LoadMethod
   var volunteers: [String]
+  var activity: String?
+  var firstSlot: Int
   var concurrency: Int
   var duration: Double
   var calls: Int?
@@ -168,9 +262,16 @@ final class LoadControl: Sendable {
 
   let phase = Atomic<Int>(LoadControl.warmingUp)
   let claimed = Atomic<Int>(0)
+  /// The next unused (volunteer, day, hour) slot for log-hours.
+  let nextSlot: Atomic<Int>
+  /// Tells this run's idempotency keys from any other run's.
+  let runID = String(UInt32.random(in: .min ... .max), radix: 36)
   let limit: Int?
 
-  init(limit: Int?) { self.limit = limit }
+  init(limit: Int?, firstSlot: Int) {
+    self.limit = limit
+    self.nextSlot = Atomic(firstSlot)
+  }
 }
 
 /// One worker's tally.
@@ -182,6 +283,8 @@ struct WorkerResult: Sendable {
   var warmupCalls = 0
   var warmupErrors = 0
   var unrecordable = 0
+  /// Credentials received inside the window (export).
+  var items = 0
 }
 
 /// Everything measured by one run.
@@ -196,23 +299,24 @@ struct LoadResult: Sendable {
   var serverEnd: ProcessSample?
   var clientCPU: Double?
   var machineBusyPercent: Double?
+  var items = 0
 
   var succeeded: Int { Int(self.latencies.totalCount) }
   var failed: Int { self.errors.values.reduce(0, +) }
   var completed: Int { self.succeeded + self.failed }
 }
 
-private func runLoad(
-  clients: [GRPCClient<WireClientTransport>], settings: LoadSettings
+/// Runs `workers` copies of `worker` (each given its index and the shared control), through a
+/// warm-up and a measured window, and gathers what they and /proc saw.
+func measureLoad(
+  settings: LoadSettings, workers: Int,
+  _ worker: @escaping @Sendable (Int, LoadControl) async -> WorkerResult
 ) async throws -> LoadResult {
-  let control = LoadControl(limit: settings.calls)
+  let control = LoadControl(limit: settings.calls, firstSlot: settings.firstSlot)
   let workers = Task {
     await withTaskGroup(of: WorkerResult.self, returning: [WorkerResult].self) { group in
-      for (connectionIndex, client) in clients.enumerated() {
-        for slot in 0..<settings.concurrency {
-          let offset = connectionIndex * settings.concurrency + slot
-          group.addTask { await work(client: client, offset: offset, settings: settings, control: control) }
-        }
+      for offset in 0..<workers {
+        group.addTask { await worker(offset, control) }
       }
       var results: [WorkerResult] = []
       for await result in group { results.append(result) }
@@ -263,7 +367,9 @@ private func runLoad(
   var firstError: String?
   var warmupCalls = 0
   var warmupErrors = 0
+  var items = 0
   for result in results {
+    items += result.items
     latencies.add(result.latencies)
     errors.merge(result.errors, uniquingKeysWith: +)
     firstError = firstError ?? result.firstError
@@ -277,27 +383,26 @@ private func runLoad(
   return LoadResult(
     window: window.seconds, latencies: latencies, errors: errors, firstError: firstError,
     warmupCalls: warmupCalls, warmupErrors: warmupErrors, serverStart: serverStart,
-    serverEnd: serverEnd, clientCPU: clientCPU, machineBusyPercent: machineBusy)
+    serverEnd: serverEnd, clientCPU: clientCPU, machineBusyPercent: machineBusy, items: items)
 }
 
 /// One of the M loops of a connection: issues calls back to back until told to stop.
-private func work(
-  client: GRPCClient<WireClientTransport>, offset: Int, settings: LoadSettings,
-  control: LoadControl
+private func work<Transport: ClientTransport>(
+  client: GRPCClient<Transport>, offset: Int, settings: LoadSettings, control: LoadControl
 ) async -> WorkerResult {
-  var result = WorkerResult()
-  let health = Volunteer_V1_Health.Client(wrapping: client)
-  let volunteers = Volunteer_V1_Volunteers.Client(wrapping: client)
-  let healthRequest = Volunteer_V1_HealthCheckRequest()
-  var volunteerRequests = settings.volunteers.map { number in
-    var request = Volunteer_V1_GetVolunteerRequest()
-    request.volunteerNumber = number
-    return request
-  }
-  if volunteerRequests.isEmpty { volunteerRequests = [Volunteer_V1_GetVolunteerRequest()] }
+  let calls = LoadCalls(client: client, settings: settings, control: control)
   var next = offset
-  let clock = ContinuousClock()
+  return await runWorker(control: control) {
+    defer { next += 1 }
+    return try await calls.make(sequence: next)
+  }
+}
 
+/// Issues calls with `call` (which returns the items it received) until the control says stop,
+/// tallying the ones that started and ended inside the measured window.
+func runWorker(control: LoadControl, _ call: () async throws -> Int) async -> WorkerResult {
+  var result = WorkerResult()
+  let clock = ContinuousClock()
   while true {
     let phase = control.phase.load(ordering: .relaxed)
     if phase == LoadControl.stopping { break }
@@ -308,19 +413,16 @@ private func work(
     }
     let start = clock.now
     var failure: String?
+    var items = 0
     do {
-      switch settings.method {
-      case .health:
-        let response = try await health.check(healthRequest, options: settings.options)
-        if response.status != .serving { failure = "NOT_SERVING" }
-      case .getVolunteer:
-        let request = volunteerRequests[next % volunteerRequests.count]
-        next += 1
-        _ = try await volunteers.getVolunteer(request, options: settings.options)
-      }
+      items = try await call()
     } catch let error as RPCError {
-      failure = error.code.upperSnakeCaseName
-      if result.firstError == nil { result.firstError = "\(failure!): \(error.message)" }
+      let name = error.code.upperSnakeCaseName
+      failure = name
+      if result.firstError == nil { result.firstError = "\(name): \(error.message)" }
+    } catch let error as LoadFailure {
+      failure = error.code
+      if result.firstError == nil { result.firstError = "\(error.code): \(error.message)" }
     } catch {
       failure = String(describing: type(of: error))
       if result.firstError == nil { result.firstError = "\(error)" }
@@ -340,9 +442,17 @@ private func work(
       result.errors[failure, default: 0] += 1
     } else if !result.latencies.record(elapsed.microseconds) {
       result.unrecordable += 1
+    } else {
+      result.items += items
     }
   }
   return result
+}
+
+/// A call that completed but with the wrong answer.
+struct LoadFailure: Error {
+  var code: String
+  var message: String
 }
 
 extension Duration {

@@ -59,8 +59,8 @@ struct SetupCommand: AsyncParsableCommand {
 
   /// Registers volunteers 1...`count` under `org` with the fixed keys `wire-load-setup-N`
   /// (a rerun on the same data returns the same numbers) on a running `client`.
-  static func register(
-    count: Int, org: String, client: GRPCClient<WireClientTransport>, options: CallOptions
+  static func register<Transport: ClientTransport>(
+    count: Int, org: String, client: GRPCClient<Transport>, options: CallOptions
   ) async throws -> [String] {
     let volunteers = Volunteer_V1_Volunteers.Client(wrapping: client)
     var numbers: [String] = []

@@ -88,23 +88,11 @@ struct UploadCommand: AsyncParsableCommand {
     let options = self.connection.callOptions
     try await waitUntilServing(clients[0], options: options)
     let today = Calendar(identifier: .gregorian).startOfDay(for: Date())
-    let activities = Volunteer_V1_Activities.Client(wrapping: clients[0])
-    let activity = try await activities.createActivity(
-      .with {
-        $0.idempotencyKey = "wire-load-upload-activity-\(UUID().uuidString)"
-        $0.organisationID = self.org
-        $0.title = "Upload benchmark"
-        $0.category = .communityService
-        $0.regionCode = "110105"
-        $0.startTime = Google_Protobuf_Timestamp(date: today.addingTimeInterval(-Double(Self.days + 1) * 86_400))
-        $0.endTime = Google_Protobuf_Timestamp(date: today)
-        $0.plannedMinutes = 60
-        $0.personInCharge = "wire-load"
-      }, options: options)
-    _ = try await activities.publishActivity(.with { $0.id = activity.id }, options: options)
+    let activityID = try await SetupActivityCommand.create(
+      org: self.org, client: clients[0], options: options)
     let volunteers = try await SetupCommand.register(
       count: self.volunteers, org: self.org, client: clients[0], options: options)
-    print("activity \(activity.id), \(volunteers.count) volunteers; uploading \(self.batches) × \(self.batchSize) records over \(self.connections) connections")
+    print("activity \(activityID), \(volunteers.count) volunteers; uploading \(self.batches) × \(self.batchSize) records over \(self.connections) connections")
 
     let run = UUID().uuidString.prefix(8)
     func batch(_ number: Int) -> [Volunteer_V1_LogHoursRequest] {
@@ -117,7 +105,7 @@ struct UploadCommand: AsyncParsableCommand {
         return .with {
           $0.idempotencyKey = "wl-\(run)-\(slot)"
           $0.volunteerNumber = volunteers[volunteer]
-          $0.activityID = activity.id
+          $0.activityID = activityID
           $0.startTime = Google_Protobuf_Timestamp(date: start)
           $0.endTime = Google_Protobuf_Timestamp(date: start.addingTimeInterval(3_600))
           $0.content = "benchmark record"

@@ -67,7 +67,7 @@ enum SQLiteAuditLog {
   }
 
   static func shape(of table: String, _ db: Database) throws -> TableShape {
-    let info = try Row.fetchAll(db, sql: "SELECT name, pk FROM pragma_table_info(?) ORDER BY cid", arguments: [table])
+    let info = try Row.fetchAll(db.cachedStatement(sql: "SELECT name, pk FROM pragma_table_info(?) ORDER BY cid"), arguments: [table])
     let columns = info.map { $0["name"] as String }
     let keyed = info.filter { ($0["pk"] as Int) > 0 }.sorted { ($0["pk"] as Int) < ($1["pk"] as Int) }
     let keyColumns = keyed.isEmpty ? ["rowid"] : keyed.map { $0["name"] as String }
@@ -128,11 +128,10 @@ enum SQLiteAuditLog {
             VALUES ('\(table)', \(shape.keyExpression("OLD")), NULL);
           END;
           """)
-      try db.execute(
-        sql: """
+      try db.cachedStatement(sql: """
           INSERT INTO audit_pending (tbl, row_key, digest)
           SELECT '\(table)', \(shape.keyExpression(table)), \(shape.digestExpression(table)) FROM \(table)
-          """)
+          """).execute()
     }
     try Self.seal(db, context: .system("migration: audit log"), at: Date())
   }
@@ -152,16 +151,15 @@ enum SQLiteAuditLog {
   /// began, i.e. outside the service, and are never sealed into its entry (they stay, and
   /// verification reports them).
   static func pendingMark(_ db: Database) throws -> Int64 {
-    try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) FROM audit_pending") ?? 0
+    try Int64.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(MAX(id), 0) FROM audit_pending")) ?? 0
   }
 
   /// Turns the rows noted after `mark` into the next chained entry; does nothing when the
   /// operation wrote no audited row (a replay, say).
   static func seal(_ db: Database, context: AuditContext?, at date: Date, since mark: Int64 = 0) throws {
-    let noted = try Row.fetchAll(
-      db, sql: "SELECT tbl, row_key, digest FROM audit_pending WHERE id > ? ORDER BY id", arguments: [mark])
+    let noted = try Row.fetchAll(db.cachedStatement(sql: "SELECT tbl, row_key, digest FROM audit_pending WHERE id > ? ORDER BY id"), arguments: [mark])
     guard !noted.isEmpty else { return }
-    try db.execute(sql: "DELETE FROM audit_pending WHERE id > ?", arguments: [mark])
+    try db.cachedStatement(sql: "DELETE FROM audit_pending WHERE id > ?").execute(arguments: [mark])
     // A row written twice in one operation is recorded once, with its final state.
     var positions: [String: Int] = [:]
     var targets: [AuditTarget] = []
@@ -182,12 +180,10 @@ enum SQLiteAuditLog {
       principalID: context.principalID, method: context.method,
       requestDigest: context.request.hex, targets: targets,
       previousHash: head.hash)
-    try db.execute(
-      sql: """
+    try db.cachedStatement(sql: """
         INSERT INTO audit_entry (seq, at, principal_id, method, request_digest, previous_hash, hash)
         VALUES (?, ?, ?, ?, ?, ?, ?)
-        """,
-      arguments: [
+        """).execute(arguments: [
         entry.sequence, entry.at, entry.principalID, entry.method, entry.requestDigest,
         entry.previousHash, entry.hash,
       ])
@@ -200,7 +196,7 @@ enum SQLiteAuditLog {
 
   /// The chain's length and head hash.
   static func head(_ db: Database) throws -> AuditHead {
-    let row = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_entry ORDER BY seq DESC LIMIT 1")
+    let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, hash FROM audit_entry ORDER BY seq DESC LIMIT 1"))
     return AuditHead(size: row?["seq"] ?? 0, hash: row?["hash"] ?? AuditEntry.genesisHash)
   }
 
@@ -214,8 +210,7 @@ enum SQLiteAuditLog {
     let pageSize: Int64 = 1_000
     while next <= last {
       let upper = min(last, next + pageSize - 1)
-      let rows = try Row.fetchAll(
-        db, sql: "SELECT * FROM audit_entry WHERE seq BETWEEN ? AND ? ORDER BY seq", arguments: [next, upper])
+      let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM audit_entry WHERE seq BETWEEN ? AND ? ORDER BY seq"), arguments: [next, upper])
       if rows.isEmpty { return }
       var targets: [Int64: [AuditTarget]] = [:]
       let targetRows = try Row.fetchCursor(
@@ -241,16 +236,14 @@ enum SQLiteAuditLog {
 
   /// The stored checkpoints, oldest first.
   static func checkpoints(_ db: Database) throws -> [AuditCheckpoint] {
-    try Row.fetchAll(db, sql: "SELECT * FROM audit_checkpoint ORDER BY size").map {
+    try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM audit_checkpoint ORDER BY size")).map {
       AuditCheckpoint(size: $0["size"], headHash: $0["head_hash"], at: $0["at"], token: $0["token"])
     }
   }
 
   /// Stores a checkpoint signed for the current head, unless one exists for that size.
   static func storeCheckpoint(_ checkpoint: AuditCheckpoint, _ db: Database) throws {
-    try db.execute(
-      sql: "INSERT OR IGNORE INTO audit_checkpoint (size, head_hash, at, token) VALUES (?, ?, ?, ?)",
-      arguments: [checkpoint.size, checkpoint.headHash, checkpoint.at, checkpoint.token])
+    try db.cachedStatement(sql: "INSERT OR IGNORE INTO audit_checkpoint (size, head_hash, at, token) VALUES (?, ?, ?, ?)").execute(arguments: [checkpoint.size, checkpoint.headHash, checkpoint.at, checkpoint.token])
   }
 
   /// Compares every row of every audited table with the digest its latest entry recorded,
@@ -261,15 +254,14 @@ enum SQLiteAuditLog {
       if reported < limit { report.problems.append(text) }
       reported += 1
     }
-    let stale = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM audit_pending") ?? 0
+    let stale = try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM audit_pending")) ?? 0
     if stale > 0 {
       problem("\(stale) row changes were noted outside any service call (the database was written directly)")
     }
     for table in Self.auditedTables {
       let shape = try Self.shape(of: table, db)
       for event in ["insert", "update", "delete"] {
-        let sql = try String.fetchOne(
-          db, sql: "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?",
+        let sql = try String.fetchOne(db.cachedStatement(sql: "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?"),
           arguments: ["audit_\(table)_\(event)"])
         if sql == nil || !(sql ?? "").contains("vrs_row_digest") && event != "delete" {
           problem("\(table): audit trigger on \(event) is missing or altered (changes could bypass the log)")
@@ -281,7 +273,7 @@ enum SQLiteAuditLog {
           SELECT MAX(seq) FROM audit_target b WHERE b.tbl = a.tbl AND b.row_key = a.row_key)
         """
       let live = "SELECT \(shape.keyExpression(table)) AS k, \(shape.digestExpression(table)) AS d FROM \(table)"
-      report.rows += try Int64.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table)") ?? 0
+      report.rows += try Int64.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM \(table)")) ?? 0
       let mismatches = try Row.fetchCursor(
         db,
         sql: """

@@ -14,14 +14,12 @@ extension SQLiteRecordStore {
         let revocation = try Self.unusedPosition(db, column: "revocation_index", listSize: listSize)
         let suspension = try Self.unusedPosition(db, column: "suspension_index", listSize: listSize)
         let credential = try make(IssuedCredential.number(sequence: sequence), revocation, suspension)
-        try db.execute(
-          sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO credential (seq, number, volunteer_number, organisation_id, token, kid,
               issued_at, valid_until, revocation_index, suspension_index, state, issued_by,
               star_level, policy_id, policy_version, evidence_digest, evidence_records, evidence)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """,
-          arguments: [
+            """).execute(arguments: [
             sequence, credential.number, credential.volunteerNumber, credential.organisationID,
             credential.token, credential.kid, credential.issuedAt, credential.validUntil,
             credential.revocationIndex, credential.suspensionIndex, credential.state.rawValue,
@@ -39,8 +37,7 @@ extension SQLiteRecordStore {
     var generator = SystemRandomNumberGenerator()
     for _ in 0..<128 {
       let candidate = Int.random(in: 0..<listSize, using: &generator)
-      if try Int.fetchOne(
-        db, sql: "SELECT 1 FROM credential WHERE \(column) = ?", arguments: [candidate]) == nil
+      if try Int.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM credential WHERE \(column) = ?"), arguments: [candidate]) == nil
       {
         return candidate
       }
@@ -79,13 +76,11 @@ extension SQLiteRecordStore {
       credential.stateReason = reason
       credential.stateChangedAt = date
       credential.stateChangedBy = principalID
-      try db.execute(
-        sql: """
+      try db.cachedStatement(sql: """
           UPDATE credential SET state = ?, state_reason = ?, state_changed_at = ?,
             state_changed_by = ?
           WHERE number = ?
-          """,
-        arguments: [state.rawValue, reason, date, principalID, number])
+          """).execute(arguments: [state.rawValue, reason, date, principalID, number])
       return credential
     }
   }
@@ -93,8 +88,7 @@ extension SQLiteRecordStore {
   public func statusListPositions(of state: CredentialState) async throws -> [Int] {
     let column = state == .revoked ? "revocation_index" : "suspension_index"
     return try await self.pool.read { db in
-      try Int.fetchAll(
-        db, sql: "SELECT \(column) FROM credential WHERE state = ?", arguments: [state.rawValue])
+      try Int.fetchAll(db.cachedStatement(sql: "SELECT \(column) FROM credential WHERE state = ?"), arguments: [state.rawValue])
     }
   }
 
@@ -107,7 +101,7 @@ extension SQLiteRecordStore {
       var (sql, arguments) = Self.filterClause(filter, rootPath: root.path)
       sql = "SELECT c.* " + sql + " AND c.seq > ? ORDER BY c.seq LIMIT ?"
       _ = arguments.append(contentsOf: [page.afterSequence, page.size + 1])
-      let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
+      let rows = try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments)
       return Page(
         items: rows.prefix(page.size).compactMap(Self.credential(from:)),
         nextAfterSequence: rows.count > page.size ? rows[page.size - 1]["seq"] : nil)
@@ -118,7 +112,7 @@ extension SQLiteRecordStore {
     try await self.pool.read { db in
       guard let root = try Self.fetchOrganisation(db, id: filter.organisationID) else { return 0 }
       let (sql, arguments) = Self.filterClause(filter, rootPath: root.path)
-      return try Int.fetchOne(db, sql: "SELECT COUNT(*) " + sql, arguments: arguments) ?? 0
+      return try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) " + sql), arguments: arguments) ?? 0
     }
   }
 
@@ -148,23 +142,21 @@ extension SQLiteRecordStore {
     -> [(recordID: String, minutes: Int)]
   {
     try await self.pool.read { db in
-      try Row.fetchAll(
-        db,
-        sql: """
+      try Row.fetchAll(db.cachedStatement(sql: """
           SELECT e.id, MAX(0, e.minutes + COALESCE(SUM(c.minutes), 0)) AS net
           FROM service_record e LEFT JOIN service_record c ON c.corrects_record_id = e.id
           WHERE e.volunteer_number = ? AND e.kind = 'entry' AND e.status = 'approved'
           GROUP BY e.id
           HAVING COALESCE(SUM(c.kind = 'reversal'), 0) = 0
           ORDER BY e.id
-          """,
+          """),
         arguments: [number]
       ).map { (recordID: $0["id"], minutes: $0["net"]) }
     }
   }
 
   private static func fetchCredential(_ db: Database, number: String) throws -> IssuedCredential? {
-    try Row.fetchOne(db, sql: "SELECT * FROM credential WHERE number = ?", arguments: [number])
+    try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM credential WHERE number = ?"), arguments: [number])
       .flatMap(Self.credential(from:))
   }
 

@@ -23,23 +23,19 @@ extension SQLiteRecordStore {
       // Lifetime by category, less whatever was credited on days after asOf (nothing when
       // evaluating as of today): a handful of rows whatever the volunteer's history.
       var categories: [String: (minutes: Int, halfHours: Int, records: Int)] = [:]
-      for row in try Row.fetchAll(
-        db,
-        sql: """
+      for row in try Row.fetchAll(db.cachedStatement(sql: """
           SELECT category, minutes, credited_half_hours, records FROM volunteer_category_credit
           WHERE volunteer_number = ?
-          """,
+          """),
         arguments: [number])
       {
         categories[row["category"]] = (row["minutes"], row["credited_half_hours"], row["records"])
       }
-      for row in try Row.fetchAll(
-        db,
-        sql: """
+      for row in try Row.fetchAll(db.cachedStatement(sql: """
           SELECT category, SUM(minutes) AS minutes, SUM(credited_half_hours) AS half_hours,
             SUM(records) AS records
           FROM volunteer_credit WHERE volunteer_number = ? AND day > ? GROUP BY category
-          """,
+          """),
         arguments: [number, asOf.iso8601])
       {
         let category: String = row["category"]
@@ -56,25 +52,21 @@ extension SQLiteRecordStore {
         summary.creditedHalfHoursByCategory[category] = total.halfHours
       }
       // The trailing 12 months: at most a year of day rows.
-      if let row = try Row.fetchOne(
-        db,
-        sql: """
+      if let row = try Row.fetchOne(db.cachedStatement(sql: """
           SELECT COALESCE(SUM(minutes), 0) AS minutes,
             COALESCE(SUM(credited_half_hours), 0) AS half_hours
           FROM volunteer_credit WHERE volunteer_number = ? AND day > ? AND day <= ?
-          """,
+          """),
         arguments: [number, yearAgo.iso8601, asOf.iso8601])
       {
         summary.trailingYearMinutes = row["minutes"]
         summary.trailingYearCreditedHalfHours = row["half_hours"]
       }
-      if let counts = try Row.fetchOne(
-        db,
-        sql: """
+      if let counts = try Row.fetchOne(db.cachedStatement(sql: """
           SELECT COUNT(*) AS activities, COUNT(DISTINCT organisation_id) AS organisations
           FROM volunteer_activity_credit
           WHERE volunteer_number = ? AND first_day <= ? AND records > 0
-          """,
+          """),
         arguments: [number, asOf.iso8601])
       {
         summary.activities = counts["activities"]
@@ -95,12 +87,10 @@ extension SQLiteRecordStore {
               + "with other content; give the new document version \(newest.policy.version + 1)")
         }
       }
-      try db.execute(
-        sql: """
+      try db.cachedStatement(sql: """
           INSERT INTO evaluation_policy (id, version, title, document, loaded_at, loaded_by)
           VALUES (?, ?, ?, ?, ?, ?)
-          """,
-        arguments: [
+          """).execute(arguments: [
           policy.id, policy.version, policy.title, String(decoding: policy.json(), as: UTF8.self),
           stored.loadedAt, stored.loadedBy,
         ])
@@ -110,7 +100,7 @@ extension SQLiteRecordStore {
 
   public func policies() async throws -> [StoredPolicy] {
     try await self.pool.read { db in
-      try Row.fetchAll(db, sql: "SELECT * FROM evaluation_policy ORDER BY id, version DESC")
+      try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM evaluation_policy ORDER BY id, version DESC"))
         .compactMap(Self.policy(from:))
     }
   }
@@ -122,12 +112,10 @@ extension SQLiteRecordStore {
   private static func fetchPolicy(_ db: Database, id: String, version: Int?) throws -> StoredPolicy? {
     let row =
       if let version {
-        try Row.fetchOne(
-          db, sql: "SELECT * FROM evaluation_policy WHERE id = ? AND version = ?",
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM evaluation_policy WHERE id = ? AND version = ?"),
           arguments: [id, version])
       } else {
-        try Row.fetchOne(
-          db, sql: "SELECT * FROM evaluation_policy WHERE id = ? ORDER BY version DESC LIMIT 1",
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM evaluation_policy WHERE id = ? ORDER BY version DESC LIMIT 1"),
           arguments: [id])
       }
     return row.flatMap(Self.policy(from:))

@@ -12,13 +12,11 @@ extension SQLiteRecordStore {
       try Self.idempotentInsert(db, claim: idempotency, table: "activity", fetch: Self.fetchActivity) {
         sequence in
       let activity = makeActivity(Activity.id(sequence: sequence))
-      try db.execute(
-        sql: """
+      try db.cachedStatement(sql: """
           INSERT INTO activity (seq, id, organisation_id, title, category, region_code, place,
             start_time, end_time, planned_minutes, person_in_charge, status, created_at, created_by)
           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-          """,
-        arguments: [
+          """).execute(arguments: [
           sequence, activity.id, activity.organisationID, activity.title,
           activity.category.rawValue, activity.regionCode, activity.place, activity.window.start,
           activity.window.end, activity.plannedMinutes, activity.personInCharge,
@@ -44,8 +42,7 @@ extension SQLiteRecordStore {
       }
       try Self.stateRule { try activity.status.transition(to: status) }
       guard activity.status != status else { return activity }
-      try db.execute(
-        sql: "UPDATE activity SET status = ? WHERE id = ?", arguments: [status.rawValue, id])
+      try db.cachedStatement(sql: "UPDATE activity SET status = ? WHERE id = ?").execute(arguments: [status.rawValue, id])
       activity.status = status
       return activity
     }
@@ -73,7 +70,7 @@ extension SQLiteRecordStore {
       }
       sql += " AND a.seq > ? ORDER BY a.seq LIMIT ?"
       _ = arguments.append(contentsOf: [page.afterSequence, page.size + 1])
-      let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
+      let rows = try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments)
       return Page(
         items: rows.prefix(page.size).compactMap(Self.activity(from:)),
         nextAfterSequence: rows.count > page.size ? rows[page.size - 1]["seq"] : nil)
@@ -151,14 +148,12 @@ extension SQLiteRecordStore {
       // One person, one place: no overlap with a pending or approved record. No record spans
       // more than 24 hours (DOMAIN), so only those starting in the 24 hours before this one
       // can reach it: the index range stays small however long the volunteer's history.
-      if record.kind == .entry, let conflict = try Row.fetchOne(
-        db,
-        sql: """
+      if record.kind == .entry, let conflict = try Row.fetchOne(db.cachedStatement(sql: """
           SELECT id, start_time, end_time FROM service_record
           WHERE volunteer_number = ? AND kind = 'entry' AND status IN ('pending', 'approved')
             AND start_time < ? AND start_time > ? AND end_time > ?
           ORDER BY start_time LIMIT 1
-          """,
+          """),
         arguments: [
           record.volunteerNumber, record.span.end,
           record.span.start.addingTimeInterval(-Double(LedgerPolicy.Limits.maxRecordMinutes.upperBound) * 60),
@@ -173,15 +168,13 @@ extension SQLiteRecordStore {
             + "\(Self.timestamp(end)) overlapping this one (one person, one place); it can be "
             + "submitted again once that record is rejected")
       }
-      try db.execute(
-        sql: """
+      try db.cachedStatement(sql: """
           INSERT INTO service_record (seq, id, volunteer_number, activity_id, organisation_id,
             start_time, end_time, minutes, credited_half_hours, content, status, late,
             submitted_by, submitted_at, cap_override, kind, corrects_record_id, reviewed_by,
             reviewed_at, review_reason)
           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-          """,
-        arguments: [
+          """).execute(arguments: [
           sequence, record.id, record.volunteerNumber, record.activityID, record.organisationID,
           record.span.start, record.span.end, record.minutes, record.creditedHalfHours,
           record.content, record.status.rawValue, record.isLate, record.submittedBy,
@@ -248,15 +241,12 @@ extension SQLiteRecordStore {
       record.reviewReason = change.reason
       record.capOverride = override
       for share in DailyMinutes.split(record.span, timeZone: policy.timeZone) {
-        try db.execute(
-          sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO volunteer_day_minutes (volunteer_number, day, minutes) VALUES (?, ?, ?)
             ON CONFLICT (volunteer_number, day) DO UPDATE SET minutes = minutes + excluded.minutes
-            """,
-          arguments: [record.volunteerNumber, share.day.iso8601, share.minutes])
+            """).execute(arguments: [record.volunteerNumber, share.day.iso8601, share.minutes])
       }
-      try db.execute(
-        sql: """
+      try db.cachedStatement(sql: """
           INSERT INTO volunteer_totals (volunteer_number, approved_minutes,
             approved_credited_half_hours, approved_records) VALUES (?, ?, ?, 1)
           ON CONFLICT (volunteer_number) DO UPDATE SET
@@ -264,21 +254,18 @@ extension SQLiteRecordStore {
             approved_credited_half_hours = approved_credited_half_hours
               + excluded.approved_credited_half_hours,
             approved_records = approved_records + 1
-          """,
-        arguments: [record.volunteerNumber, record.minutes, record.creditedHalfHours])
+          """).execute(arguments: [record.volunteerNumber, record.minutes, record.creditedHalfHours])
       try Self.addCredit(
         db, for: record, minutes: record.minutes, creditedHalfHours: record.creditedHalfHours,
         records: 1, timeZone: policy.timeZone)
     }
     record.reviewedBy = principalID
     record.reviewedAt = date
-    try db.execute(
-      sql: """
+    try db.cachedStatement(sql: """
         UPDATE service_record SET status = ?, reviewed_by = ?, reviewed_at = ?,
           review_reason = ?, cap_override = ?
         WHERE id = ?
-        """,
-      arguments: [
+        """).execute(arguments: [
         record.status.rawValue, principalID, date, record.reviewReason,
         record.capOverride.rawValue, id,
       ])
@@ -296,8 +283,7 @@ extension SQLiteRecordStore {
           != nil
       else { return nil }
       let corrected =
-        try Int.fetchOne(
-          db, sql: "SELECT COALESCE(SUM(minutes), 0) FROM service_record WHERE corrects_record_id = ?",
+        try Int.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(SUM(minutes), 0) FROM service_record WHERE corrects_record_id = ?"),
           arguments: [id]) ?? 0
       let validated = try correction.validated(
         target: CorrectionTarget(
@@ -317,21 +303,17 @@ extension SQLiteRecordStore {
             correctsRecordID: original.id)
         }, idempotency)
       if case .created(let entry) = outcome {
-        try db.execute(
-          sql: """
+        try db.cachedStatement(sql: """
             UPDATE volunteer_totals SET approved_minutes = approved_minutes + ?,
               approved_credited_half_hours = approved_credited_half_hours + ?
             WHERE volunteer_number = ?
-            """,
-          arguments: [entry.minutes, entry.creditedHalfHours, entry.volunteerNumber])
+            """).execute(arguments: [entry.minutes, entry.creditedHalfHours, entry.volunteerNumber])
         // The daily cap counts what the record still credits, on the day it started.
         let day = CalendarDate.today(in: policy.timeZone, now: original.span.start)
-        try db.execute(
-          sql: """
+        try db.cachedStatement(sql: """
             UPDATE volunteer_day_minutes SET minutes = MAX(0, minutes + ?)
             WHERE volunteer_number = ? AND day = ?
-            """,
-          arguments: [entry.minutes, entry.volunteerNumber, day.iso8601])
+            """).execute(arguments: [entry.minutes, entry.volunteerNumber, day.iso8601])
         try Self.addCredit(
           db, for: original, minutes: entry.minutes, creditedHalfHours: entry.creditedHalfHours,
           records: entry.kind == .reversal ? -1 : 0, timeZone: policy.timeZone)
@@ -361,8 +343,7 @@ extension SQLiteRecordStore {
     timeZone: TimeZone
   ) throws {
     let day = CalendarDate.today(in: timeZone, now: record.span.start)
-    try db.execute(
-      sql: """
+    try db.cachedStatement(sql: """
         INSERT INTO volunteer_credit (volunteer_number, day, activity_id, organisation_id,
           category, minutes, credited_half_hours, records)
         SELECT ?, ?, a.id, ?, a.category, ?, ?, ? FROM activity a WHERE a.id = ?
@@ -370,13 +351,11 @@ extension SQLiteRecordStore {
           minutes = minutes + excluded.minutes,
           credited_half_hours = credited_half_hours + excluded.credited_half_hours,
           records = records + excluded.records
-        """,
-      arguments: [
+        """).execute(arguments: [
         record.volunteerNumber, day.iso8601, record.organisationID, minutes, creditedHalfHours,
         records, record.activityID,
       ])
-    try db.execute(
-      sql: """
+    try db.cachedStatement(sql: """
         INSERT INTO volunteer_category_credit (volunteer_number, category, minutes,
           credited_half_hours, records)
         SELECT ?, a.category, ?, ?, ? FROM activity a WHERE a.id = ?
@@ -384,18 +363,15 @@ extension SQLiteRecordStore {
           minutes = minutes + excluded.minutes,
           credited_half_hours = credited_half_hours + excluded.credited_half_hours,
           records = records + excluded.records
-        """,
-      arguments: [record.volunteerNumber, minutes, creditedHalfHours, records, record.activityID])
-    try db.execute(
-      sql: """
+        """).execute(arguments: [record.volunteerNumber, minutes, creditedHalfHours, records, record.activityID])
+    try db.cachedStatement(sql: """
         INSERT INTO volunteer_activity_credit (volunteer_number, activity_id, organisation_id,
           first_day, records)
         VALUES (?, ?, ?, ?, ?)
         ON CONFLICT (volunteer_number, activity_id) DO UPDATE SET
           first_day = min(first_day, excluded.first_day),
           records = records + excluded.records
-        """,
-      arguments: [record.volunteerNumber, record.activityID, record.organisationID, day.iso8601, records])
+        """).execute(arguments: [record.volunteerNumber, record.activityID, record.organisationID, day.iso8601, records])
   }
 
   public func statistics(
@@ -411,7 +387,7 @@ extension SQLiteRecordStore {
       let arguments: StatementArguments = [
         "path": root.path, "from": from, "before": before, "yearBefore": yearBefore,
       ]
-      func count(_ sql: String) throws -> Int { try Int.fetchOne(db, sql: sql, arguments: arguments) ?? 0 }
+      func count(_ sql: String) throws -> Int { try Int.fetchOne(db.cachedStatement(sql: sql), arguments: arguments) ?? 0 }
       let registered = try count(
         """
         SELECT COUNT(*) FROM volunteer v JOIN organisation o ON o.id = v.organisation_id
@@ -424,9 +400,7 @@ extension SQLiteRecordStore {
         WHERE \(inSubtree) AND r.status = 'approved' AND r.kind = 'entry'
           AND r.start_time >= :yearBefore AND r.start_time < :before
         """)
-      let ledger = try Row.fetchOne(
-        db,
-        sql: """
+      let ledger = try Row.fetchOne(db.cachedStatement(sql: """
           SELECT COALESCE(SUM(CASE WHEN r.status = 'approved' THEN r.minutes END), 0) AS minutes,
             COALESCE(SUM(CASE WHEN r.status = 'approved' THEN r.credited_half_hours END), 0) AS credited,
             COUNT(CASE WHEN r.status = 'approved' AND r.kind = 'entry' THEN 1 END) AS approved,
@@ -434,21 +408,19 @@ extension SQLiteRecordStore {
             COUNT(CASE WHEN r.kind = 'entry' AND r.late THEN 1 END) AS late
           FROM service_record r JOIN organisation o ON o.id = r.organisation_id
           WHERE \(inSubtree) AND r.start_time >= :from AND r.start_time < :before
-          """, arguments: arguments)
+          """), arguments: arguments)
       let activities = try count(
         """
         SELECT COUNT(*) FROM activity a JOIN organisation o ON o.id = a.organisation_id
         WHERE \(inSubtree) AND a.end_time > :from AND a.start_time < :before
         """)
       var stars = Array(repeating: 0, count: starThresholdsHours.count + 1)
-      for credited in try Int.fetchAll(
-        db,
-        sql: """
+      for credited in try Int.fetchAll(db.cachedStatement(sql: """
           SELECT COALESCE(t.approved_credited_half_hours, 0) FROM volunteer v
           JOIN organisation o ON o.id = v.organisation_id
           LEFT JOIN volunteer_totals t ON t.volunteer_number = v.number
           WHERE \(inSubtree) AND v.registered_at < :before AND v.withdrawn_at IS NULL
-          """, arguments: arguments)
+          """), arguments: arguments)
       {
         stars[StarLevel.level(creditedHalfHours: credited, thresholdsHours: starThresholdsHours)] += 1
       }
@@ -480,12 +452,11 @@ extension SQLiteRecordStore {
       }
       sql += " ORDER BY seq LIMIT ?"
       _ = arguments.append(contentsOf: [page.size + 1])
-      let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
+      let rows = try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments)
       let records = Page(
         items: rows.prefix(page.size).compactMap(Self.record(from:)),
         nextAfterSequence: rows.count > page.size ? rows[page.size - 1]["seq"] : nil)
-      let totals = try Row.fetchOne(
-        db, sql: "SELECT * FROM volunteer_totals WHERE volunteer_number = ?", arguments: [number]
+      let totals = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM volunteer_totals WHERE volunteer_number = ?"), arguments: [number]
       ).map { row in
         VolunteerTotals(
           approvedMinutes: row["approved_minutes"],
@@ -505,8 +476,7 @@ extension SQLiteRecordStore {
   {
     var minutes: [CalendarDate: Int] = [:]
     for day in days {
-      minutes[day] = try Int.fetchOne(
-        db, sql: "SELECT minutes FROM volunteer_day_minutes WHERE volunteer_number = ? AND day = ?",
+      minutes[day] = try Int.fetchOne(db.cachedStatement(sql: "SELECT minutes FROM volunteer_day_minutes WHERE volunteer_number = ? AND day = ?"),
         arguments: [volunteer, day.iso8601])
     }
     return minutes
@@ -522,7 +492,7 @@ extension SQLiteRecordStore {
   }
 
   private static func fetchActivity(_ db: Database, id: String) throws -> Activity? {
-    try Row.fetchOne(db, sql: "SELECT * FROM activity WHERE id = ?", arguments: [id])
+    try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM activity WHERE id = ?"), arguments: [id])
       .flatMap(Self.activity(from:))
   }
 
@@ -539,7 +509,7 @@ extension SQLiteRecordStore {
   }
 
   private static func fetchRecord(_ db: Database, id: String) throws -> ServiceRecord? {
-    try Row.fetchOne(db, sql: "SELECT * FROM service_record WHERE id = ?", arguments: [id])
+    try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM service_record WHERE id = ?"), arguments: [id])
       .flatMap(Self.record(from:))
   }
 

@@ -11,13 +11,11 @@ extension SQLiteRecordStore {
       try Self.idempotentInsert(db, claim: idempotency, table: "training_record", fetch: Self.fetchTraining) {
         sequence in
         let record = makeRecord("T" + String(format: "%09d", sequence))
-        try db.execute(
-          sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO training_record (seq, id, volunteer_number, organisation_id, title,
               start_time, end_time, minutes, recorded_by, recorded_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """,
-          arguments: [
+            """).execute(arguments: [
             sequence, record.id, record.volunteerNumber, record.organisationID, record.title,
             record.span.start, record.span.end, record.minutes, record.recordedBy, record.recordedAt,
           ])
@@ -33,13 +31,11 @@ extension SQLiteRecordStore {
       try Self.idempotentInsert(db, claim: idempotency, table: "award_record", fetch: Self.fetchAward) {
         sequence in
         let record = makeRecord("W" + String(format: "%09d", sequence))
-        try db.execute(
-          sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO award_record (seq, id, volunteer_number, organisation_id, title, level,
               awarded_on, recorded_by, recorded_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """,
-          arguments: [
+            """).execute(arguments: [
             sequence, record.id, record.volunteerNumber, record.organisationID, record.title,
             record.level, record.awardedOn.iso8601, record.recordedBy, record.recordedAt,
           ])
@@ -56,12 +52,10 @@ extension SQLiteRecordStore {
         try Self.organisation(db, id: volunteer.organisationID, withinScope: scopeOrganisationID)
           != nil
       else { return nil }
-      let training = try Row.fetchAll(
-        db, sql: "SELECT * FROM training_record WHERE volunteer_number = ? ORDER BY start_time, seq",
+      let training = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM training_record WHERE volunteer_number = ? ORDER BY start_time, seq"),
         arguments: [number]
       ).map(Self.training(from:))
-      let awards = try Row.fetchAll(
-        db, sql: "SELECT * FROM award_record WHERE volunteer_number = ? ORDER BY awarded_on, seq",
+      let awards = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM award_record WHERE volunteer_number = ? ORDER BY awarded_on, seq"),
         arguments: [number]
       ).compactMap(Self.award(from:))
       return (training, awards)
@@ -82,14 +76,14 @@ extension SQLiteRecordStore {
       }
       return .replayed(value)
     }
-    let sequence = (try Int.fetchOne(db, sql: "SELECT MAX(seq) FROM \(table)") ?? 0) + 1
+    let sequence = (try Int.fetchOne(db.cachedStatement(sql: "SELECT MAX(seq) FROM \(table)")) ?? 0) + 1
     let (id, value) = try insert(sequence)
     try Self.recordClaim(db, claim, resultID: id)
     return .created(value)
   }
 
   private static func fetchTraining(_ db: Database, id: String) throws -> TrainingRecord? {
-    try Row.fetchOne(db, sql: "SELECT * FROM training_record WHERE id = ?", arguments: [id])
+    try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM training_record WHERE id = ?"), arguments: [id])
       .map(Self.training(from:))
   }
 
@@ -101,7 +95,7 @@ extension SQLiteRecordStore {
   }
 
   private static func fetchAward(_ db: Database, id: String) throws -> AwardRecord? {
-    try Row.fetchOne(db, sql: "SELECT * FROM award_record WHERE id = ?", arguments: [id])
+    try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM award_record WHERE id = ?"), arguments: [id])
       .flatMap(Self.award(from:))
   }
 

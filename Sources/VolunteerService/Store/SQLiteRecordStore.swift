@@ -60,18 +60,16 @@ public final class SQLiteRecordStore: RecordStore {
   }
 
   public func checkHealth() async throws {
-    _ = try await self.pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
+    _ = try await self.pool.read { db in try Int.fetchOne(db.cachedStatement(sql: "SELECT 1")) }
   }
 
   public func bootstrap(root: Organisation, admin: Principal) async throws {
     try await self.writer.write { db in
       if try Self.fetchOrganisation(db, id: root.id) == nil {
-        try db.execute(
-          sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO organisation (id, parent_id, kind, name, region_code, path, created_at)
             VALUES (?, NULL, ?, ?, ?, ?, ?)
-            """,
-          arguments: [root.id, root.kind.rawValue, root.name, root.regionCode, root.path, root.createdAt])
+            """).execute(arguments: [root.id, root.kind.rawValue, root.name, root.regionCode, root.path, root.createdAt])
       }
       if try Self.fetchPrincipal(db, id: admin.id) == nil {
         try Self.insert(admin, db)
@@ -115,15 +113,13 @@ public final class SQLiteRecordStore: RecordStore {
 
   public func principals(withinScope scopeOrganisationID: String) async throws -> [Principal] {
     try await self.pool.read { db in
-      try Row.fetchAll(
-        db,
-        sql: """
+      try Row.fetchAll(db.cachedStatement(sql: """
           SELECT p.* FROM principal p
           JOIN organisation o ON o.id = p.scope_organisation_id
           JOIN organisation s ON s.id = ?
           WHERE substr(o.path, 1, length(s.path)) = s.path
           ORDER BY p.id
-          """,
+          """),
         arguments: [scopeOrganisationID]
       ).compactMap(Self.principal(from:))
     }
@@ -142,12 +138,10 @@ public final class SQLiteRecordStore: RecordStore {
       }
       var stored = organisation
       stored.path = parent.path + organisation.id + "/"
-      try db.execute(
-        sql: """
+      try db.cachedStatement(sql: """
           INSERT INTO organisation (id, parent_id, kind, name, region_code, path, created_at)
           VALUES (?, ?, ?, ?, ?, ?, ?)
-          """,
-        arguments: [
+          """).execute(arguments: [
           stored.id, parentID, stored.kind.rawValue, stored.name, stored.regionCode, stored.path,
           stored.createdAt,
         ])
@@ -162,8 +156,7 @@ public final class SQLiteRecordStore: RecordStore {
       guard try Self.organisation(db, id: id, withinScope: scopeOrganisationID) != nil else {
         return nil
       }
-      return try Row.fetchAll(
-        db, sql: "SELECT * FROM organisation WHERE parent_id = ? ORDER BY id", arguments: [id]
+      return try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM organisation WHERE parent_id = ? ORDER BY id"), arguments: [id]
       ).compactMap(Self.organisation(from:))
     }
   }
@@ -176,9 +169,7 @@ public final class SQLiteRecordStore: RecordStore {
         return nil
       }
       // Ordering by path lists every parent before its children, depth first.
-      return try Row.fetchAll(
-        db,
-        sql: "SELECT * FROM organisation WHERE substr(path, 1, length(?)) = ? ORDER BY path",
+      return try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM organisation WHERE substr(path, 1, length(?)) = ? ORDER BY path"),
         arguments: [root.path, root.path]
       ).compactMap(Self.organisation(from:))
     }
@@ -192,8 +183,7 @@ public final class SQLiteRecordStore: RecordStore {
         try Self.organisation(
           db, id: principal.scopeOrganisationID, withinScope: scopeOrganisationID) != nil
       else { return nil }
-      try db.execute(
-        sql: "UPDATE principal SET enabled = ? WHERE id = ?", arguments: [enabled, id])
+      try db.cachedStatement(sql: "UPDATE principal SET enabled = ? WHERE id = ?").execute(arguments: [enabled, id])
       var updated = principal
       updated.isEnabled = enabled
       return updated
@@ -229,9 +219,7 @@ public final class SQLiteRecordStore: RecordStore {
         sequence in
       let record = volunteer.makeRecord(VolunteerNumber(sequence: sequence).value)
       let hashes = [record.documentHash] + volunteer.olderDocumentHashes
-      if let existing = try String.fetchOne(
-        db,
-        sql: "SELECT number FROM volunteer WHERE document_hash IN (\(databaseQuestionMarks(count: hashes.count)))",
+      if let existing = try String.fetchOne(db.cachedStatement(sql: "SELECT number FROM volunteer WHERE document_hash IN (\(databaseQuestionMarks(count: hashes.count)))"),
         arguments: StatementArguments(hashes))
       {
         throw RecordStoreError.duplicateDocument(existingNumber: existing)
@@ -239,15 +227,13 @@ public final class SQLiteRecordStore: RecordStore {
       guard try Self.fetchOrganisation(db, id: record.organisationID) != nil else {
         throw RecordStoreError.notFound("organisation \(record.organisationID) does not exist")
       }
-      try db.execute(
-        sql: """
+      try db.cachedStatement(sql: """
           INSERT INTO volunteer (seq, number, real_name, document_type, document_sealed,
             document_hash, document_masked, birth_date, sex, phone_sealed, phone_masked,
             organisation_id, guardian_name, guardian_relation, guardian_consent_date,
             registered_at, registered_by, skills)
           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-          """,
-        arguments: [
+          """).execute(arguments: [
           sequence, record.number, record.realName, record.documentType.rawValue,
           Data(record.sealedDocumentNumber), record.documentHash, record.maskedDocumentNumber,
           record.birthDate.iso8601, record.sex.rawValue, record.sealedPhone.map { Data($0) },
@@ -283,7 +269,7 @@ public final class SQLiteRecordStore: RecordStore {
       // One extra row tells whether another page follows.
       sql += " ORDER BY v.seq LIMIT ?"
       _ = arguments.append(contentsOf: [query.pageSize + 1])
-      let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
+      let rows = try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments)
       let pageRows = rows.prefix(query.pageSize)
       let records = try pageRows.compactMap { try Self.volunteer(from: $0, db) }
       let lastSequence: Int? = pageRows.last?["seq"]
@@ -308,16 +294,12 @@ public final class SQLiteRecordStore: RecordStore {
         throw RecordStoreError.failedPrecondition(
           "volunteer \(number) is already registered under \(organisationID)")
       }
-      try db.execute(
-        sql: """
+      try db.cachedStatement(sql: """
           INSERT INTO volunteer_transfer (volunteer_number, from_organisation_id,
             to_organisation_id, transferred_at, transferred_by, reason)
           VALUES (?, ?, ?, ?, ?, ?)
-          """,
-        arguments: [number, record.organisationID, organisationID, date, principalID, reason])
-      try db.execute(
-        sql: "UPDATE volunteer SET organisation_id = ? WHERE number = ?",
-        arguments: [organisationID, number])
+          """).execute(arguments: [number, record.organisationID, organisationID, date, principalID, reason])
+      try db.cachedStatement(sql: "UPDATE volunteer SET organisation_id = ? WHERE number = ?").execute(arguments: [organisationID, number])
       return try Self.fetchVolunteer(db, number: number)
     }
   }
@@ -333,15 +315,13 @@ public final class SQLiteRecordStore: RecordStore {
       // The keyed hash becomes a tombstone unique to the number, so the withdrawn person can
       // neither be matched nor block a later registration of their own. Birth year and sex
       // stay, so age-group and sex aggregates stay correct without identifying anyone.
-      try db.execute(
-        sql: """
+      try db.cachedStatement(sql: """
           UPDATE volunteer SET real_name = '', document_sealed = x'', document_masked = '',
             document_hash = 'withdrawn:' || number, phone_sealed = NULL, phone_masked = NULL,
             guardian_name = NULL, skills = '[]', withdrawn_at = ?,
             birth_date = substr(birth_date, 1, 4) || '-01-01'
           WHERE number = ?
-          """,
-        arguments: [date, number])
+          """).execute(arguments: [date, number])
       return try Self.fetchVolunteer(db, number: number)
     }
     // The WAL still holds the pages as they were before; fold them into the (securely
@@ -369,12 +349,10 @@ public final class SQLiteRecordStore: RecordStore {
   /// The result id recorded for a retried claim, `nil` for a first use of the key.
   static func replayedResult(_ db: Database, claim: IdempotencyClaim) throws -> String? {
     guard
-      let row = try Row.fetchOne(
-        db,
-        sql: """
+      let row = try Row.fetchOne(db.cachedStatement(sql: """
           SELECT method, request_digest, result_id FROM idempotency_key
           WHERE principal_id = ? AND key = ?
-          """,
+          """),
         arguments: [claim.principalID, claim.key])
     else { return nil }
     let method: String = row["method"]
@@ -388,12 +366,10 @@ public final class SQLiteRecordStore: RecordStore {
   static func recordClaim(_ db: Database, _ claim: IdempotencyClaim, resultID: String)
     throws
   {
-    try db.execute(
-      sql: """
+    try db.cachedStatement(sql: """
         INSERT INTO idempotency_key (principal_id, key, method, request_digest, result_id, created_at)
         VALUES (?, ?, ?, ?, ?, ?)
-        """,
-      arguments: [
+        """).execute(arguments: [
         claim.principalID, claim.key, claim.method, Data(claim.requestDigest), resultID, Date(),
       ])
   }
@@ -401,19 +377,17 @@ public final class SQLiteRecordStore: RecordStore {
   // MARK: Row mapping
 
   private static func insert(_ principal: Principal, _ db: Database) throws {
-    try db.execute(
-      sql: """
+    try db.cachedStatement(sql: """
         INSERT INTO principal (id, role, scope_organisation_id, display_name, enabled, created_at, created_by)
         VALUES (?, ?, ?, ?, ?, ?, ?)
-        """,
-      arguments: [
+        """).execute(arguments: [
         principal.id, principal.role.rawValue, principal.scopeOrganisationID,
         principal.displayName, principal.isEnabled, principal.createdAt, principal.createdBy,
       ])
   }
 
   private static func fetchPrincipal(_ db: Database, id: String) throws -> Principal? {
-    try Row.fetchOne(db, sql: "SELECT * FROM principal WHERE id = ?", arguments: [id])
+    try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM principal WHERE id = ?"), arguments: [id])
       .flatMap(Self.principal(from:))
   }
 
@@ -426,7 +400,7 @@ public final class SQLiteRecordStore: RecordStore {
   }
 
   static func fetchOrganisation(_ db: Database, id: String) throws -> Organisation? {
-    try Row.fetchOne(db, sql: "SELECT * FROM organisation WHERE id = ?", arguments: [id])
+    try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM organisation WHERE id = ?"), arguments: [id])
       .flatMap(Self.organisation(from:))
   }
 
@@ -438,7 +412,7 @@ public final class SQLiteRecordStore: RecordStore {
   }
 
   static func fetchVolunteer(_ db: Database, number: String) throws -> VolunteerRecord? {
-    try Row.fetchOne(db, sql: "SELECT * FROM volunteer WHERE number = ?", arguments: [number])
+    try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM volunteer WHERE number = ?"), arguments: [number])
       .flatMap { try Self.volunteer(from: $0, db) }
   }
 
@@ -448,12 +422,10 @@ public final class SQLiteRecordStore: RecordStore {
 
   public func sealedPersonalData(afterSequence: Int, limit: Int) async throws -> [SealedPersonalData] {
     try await self.pool.read { db in
-      try Row.fetchAll(
-        db,
-        sql: """
+      try Row.fetchAll(db.cachedStatement(sql: """
           SELECT seq, number, document_type, document_sealed, document_hash, phone_sealed
           FROM volunteer WHERE seq > ? AND withdrawn_at IS NULL ORDER BY seq LIMIT ?
-          """,
+          """),
         arguments: [afterSequence, limit]
       ).map { row in
         // A row skipped here would stay under a key the rotation then destroys: fail instead.
@@ -478,12 +450,10 @@ public final class SQLiteRecordStore: RecordStore {
     try await self.writer.write { db in
       var changed = 0
       for (previous, next) in changes {
-        try db.execute(
-          sql: """
+        try db.cachedStatement(sql: """
             UPDATE volunteer SET document_sealed = ?, document_hash = ?, phone_sealed = ?
             WHERE number = ? AND document_sealed = ? AND withdrawn_at IS NULL
-            """,
-          arguments: [
+            """).execute(arguments: [
             Data(next.sealedDocumentNumber), next.documentHash, next.sealedPhone.map { Data($0) },
             previous.number, Data(previous.sealedDocumentNumber),
           ])
@@ -508,8 +478,7 @@ public final class SQLiteRecordStore: RecordStore {
     let phoneSealed: Data? = row["phone_sealed"]
     let number: String = row["number"]
     let skillsJSON: String = row["skills"]
-    let transfers = try Row.fetchAll(
-      db, sql: "SELECT * FROM volunteer_transfer WHERE volunteer_number = ? ORDER BY id",
+    let transfers = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM volunteer_transfer WHERE volunteer_number = ? ORDER BY id"),
       arguments: [number]
     ).map { transfer in
       VolunteerTransfer(
