@@ -33,7 +33,14 @@ echo_port=$(free_port)
 "$bin/wire-load" echo-server --port "$echo_port" --cert "$work/pki/server.crt" \
   --key "$work/pki/server.key" --client-ca "$work/pki/ca.crt" >"$work/echo.log" 2>&1 &
 echo_pid=$!
-trap 'kill -KILL "$echo_pid" 2>/dev/null || true; cleanup' EXIT
+keep() { # copy what there is to OUT_DIR, also when a step failed
+  if [ -n "$out_dir" ]; then
+    mkdir -p "$out_dir"
+    cp "$work"/*.json "$work"/*.txt "$work"/*.log "$out_dir/" 2>/dev/null || true
+    [ -f "$work/perf.data" ] && cp "$work/perf.data" "$out_dir/" || true
+  fi
+}
+trap 'keep; kill -KILL "$echo_pid" 2>/dev/null || true; cleanup' EXIT
 echo "== echo server pid $echo_pid on 127.0.0.1:$echo_port"
 
 timeout 120 "$bin/wire-load" setup "${tls[@]}" --count 200 >"$work/volunteers.txt"
@@ -75,13 +82,19 @@ load health-wire-1x1 --transport wire --method health --connections 1 --concurre
 load health-grpc-1x1 --transport grpc --method health --connections 1 --concurrency 1 "${server[@]}"
 load health-echo-1x1 --transport echo --port "$echo_port" --method health --connections 1 --concurrency 1 "${echo_server[@]}"
 
-# Durable single-record writes: 64 callers, each call acknowledged after its batch commits.
+# Batch upload: slots 0-19,999 of the 200 volunteers (its own activity).
+echo
+timeout 900 "$bin/wire-load" upload "${tls[@]}" --timeout 300 --volunteers 200 --batches 20 \
+  --batch-size 1000 --connections 2 --json-out "$work/upload.json"
+
+# Durable single-record writes: 64 callers, each call acknowledged after its batch commits;
+# slots after the upload's, a range per transport.
 before=$(commit_batches)
 load log-hours-wire-4x16 --transport wire --method log-hours --activity "$activity" "${v[@]}" \
-  --first-slot 0 --connections 4 --concurrency 16 "${server[@]}"
+  --first-slot 30000 --connections 4 --concurrency 16 "${server[@]}"
 after=$(commit_batches)
 load log-hours-grpc-4x16 --transport grpc --method log-hours --activity "$activity" "${v[@]}" \
-  --first-slot 200000 --connections 4 --concurrency 16 "${server[@]}"
+  --first-slot 150000 --connections 4 --concurrency 16 "${server[@]}"
 python3 - "$before" "$after" >"$work/commit-batches.txt" <<'PY'
 import sys
 (s0, c0), (s1, c1) = (map(float, a.split()) for a in sys.argv[1:3])
@@ -89,14 +102,11 @@ print("group commit during log-hours-wire (warm-up included): %d commits, %.1f o
 PY
 load evaluate-wire-4x16 --transport wire --method evaluate "${v[@]}" --connections 4 --concurrency 16 "${server[@]}"
 
-# Batch upload on fresh slots (its own activity), then credentials issued and exported.
-echo
-timeout 900 "$bin/wire-load" upload "${tls[@]}" --timeout 300 --volunteers 200 --batches 20 \
-  --batch-size 1000 --connections 2 --json-out "$work/upload.json"
+# Credentials issued, then exported.
 echo
 timeout 1800 "$bin/wire-load" credentials "${tls[@]}" --timeout 60 --count "$CREDENTIALS" --concurrency 16 | tail -3
-load export-wire-1x1 --transport wire --method export --connections 1 --concurrency 1 "${server[@]}"
-load export-grpc-1x1 --transport grpc --method export --connections 1 --concurrency 1 "${server[@]}"
+load export-wire-1x1 --transport wire --method export --connections 1 --concurrency 1 --warmup 0 --calls 2 "${server[@]}"
+load export-grpc-1x1 --transport grpc --method export --connections 1 --concurrency 1 --warmup 0 --calls 2 "${server[@]}"
 
 # Memory: server RSS as idle connections pile up.
 echo
@@ -132,10 +142,5 @@ for path in sys.argv[1:]:
         r.get("machine_cpu_busy_percent", float("nan"))))
 PY
 [ -f "$work/perf-dso.txt" ] && { echo; echo "perf, by shared object:"; cat "$work/perf-dso.txt"; }
-if [ -n "$out_dir" ]; then
-  mkdir -p "$out_dir"
-  cp "${runs[@]}" "$work"/*.txt "$work/upload.json" "$work/hold.json" "$work/server.log" "$out_dir/" 2>/dev/null || true
-  [ -f "$work/perf.data" ] && cp "$work/perf.data" "$out_dir/"
-  echo "results kept in $out_dir"
-fi
+[ -n "$out_dir" ] && echo "results kept in $out_dir (copied on exit)"
 [ "$rc" = 0 ]

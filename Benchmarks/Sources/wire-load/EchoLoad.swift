@@ -61,7 +61,7 @@ struct EchoChannel: Sendable {
       NIOLoopBound(try channel.pipeline.syncOperations.handler(type: EchoCounter.self), eventLoop: channel.eventLoop)
     }.get()
     let echo = EchoChannel(channel: channel, counter: counter)
-    try await echo.roundTrip(try RawFrames.preface(allocator: channel.allocator))
+    try await echo.roundTrip(RawFrames.preface(allocator: channel.allocator))
     return echo
   }
 

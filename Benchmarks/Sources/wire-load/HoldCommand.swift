@@ -12,8 +12,8 @@ struct HoldCommand: AsyncParsableCommand {
     abstract: "Hold N idle connections and report the server's RSS per connection.",
     discussion: """
       Opens connections in steps (--steps, ascending; the last is the total), 100 handshakes \
-      at a time. Each connection does the mutual-TLS handshake, sends the preface and its \
-      Settings, and waits for the server's Settings: an established, idle wire-protocol \
+      at a time. Each connection does the mutual-TLS handshake, sends the preface and waits \
+      for the server's Settings: an established, idle wire-protocol \
       connection. After each step it waits --settle seconds and reads the server's VmRSS \
       (/proc/PID/status). Reports RSS at each step and the KiB per connection between the \
       first and the last step. Raise `ulimit -n` (client and server) above the total, and the \
@@ -122,7 +122,7 @@ struct HoldCommand: AsyncParsableCommand {
     let firstRead = try await channel.eventLoop.submit {
       try channel.pipeline.syncOperations.handler(type: FirstReadWaiter.self).firstRead
     }.get()
-    try await channel.writeAndFlush(try RawFrames.preface(allocator: channel.allocator))
+    try await channel.writeAndFlush(RawFrames.preface(allocator: channel.allocator))
     try await firstRead.get()
     return channel
   }

@@ -12,19 +12,9 @@ enum RawFrames {
     buffer.writeBytes(body)
   }
 
-  /// What a client sends first: the preface and its Settings frame.
-  static func preface(allocator: ByteBufferAllocator) throws -> ByteBuffer {
-    var buffer = allocator.buffer(capacity: 64)
-    buffer.writeBytes(ConnectionPreface.bytes)
-    var settings = Volunteer_Wire_V1_Settings()
-    settings.protocolVersion = UInt32(ConnectionPreface.protocolVersion)
-    settings.maxFrameSize = 4 * 1024 * 1024
-    settings.maxMetadataSize = 8 * 1024
-    settings.maxConcurrentCalls = 256
-    var frame = Volunteer_Wire_V1_Frame()
-    frame.kind = .settings(settings)
-    try encode(frame, into: &buffer)
-    return buffer
+  /// What a client sends first: the 8-byte preface (a client sends no Settings, PROTOCOL §6).
+  static func preface(allocator: ByteBufferAllocator) -> ByteBuffer {
+    allocator.buffer(bytes: ConnectionPreface.bytes)
   }
 
   /// The three frames `WireClientTransport` writes for a Health.Check on call `callID`: Open
