@@ -17,7 +17,7 @@ struct VolunteerServiceCommand: AsyncParsableCommand {
       Example, with a development PKI made by certs/dev-pki.sh:
         volunteer-service serve --data-dir ./data --port 7443
       """,
-    subcommands: [Serve.self, RotatePersonalDataKey.self],
+    subcommands: [Serve.self, RotatePersonalDataKey.self, MigrateStore.self],
     defaultSubcommand: Serve.self
   )
 }

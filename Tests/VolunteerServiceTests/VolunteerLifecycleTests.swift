@@ -31,7 +31,7 @@ struct VolunteerLifecycleTests {
         $0.idempotencyKey = "k\(index)"
         $0.realName = "志愿者\(index)"
         $0.documentType = .residentID
-        $0.documentNumber = SQLiteRecordStoreTests.residentID(sequence: index)
+        $0.documentNumber = StoreFixtures.residentID(sequence: index)
         $0.organisationID = organisation
         $0.skills = ["first aid", " first aid ", "sign language"]
       }
