@@ -55,7 +55,7 @@ struct MigrateStore: AsyncParsableCommand {
     for (table, rows) in summary.rowsByTable {
       print("  \(table): \(rows) rows")
     }
-    print("audit chain: \(summary.auditHead.size) entries, head \(summary.auditHead.hash)")
+    print("audit chain: \(summary.auditEntries) entries, head \(summary.auditHeadHash)")
     guard summary.problems.isEmpty else {
       for problem in summary.problems { print("PROBLEM: \(problem)") }
       throw ValidationError(

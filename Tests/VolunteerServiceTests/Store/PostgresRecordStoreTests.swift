@@ -1,4 +1,5 @@
 import AuditTrail
+import Credentials
 import Foundation
 import Testing
 

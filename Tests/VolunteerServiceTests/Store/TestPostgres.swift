@@ -66,8 +66,12 @@ enum TestPostgres {
     try await withThrowingTaskGroup(of: Void.self) { group in
       group.addTask { await client.run() }
       defer { group.cancelAll() }
-      try await client.withConnection { connection in
-        try await body(PostgresSession(connection: connection, logger: Logger(label: "test.postgres")))
+      do {
+        try await client.withConnection { connection in
+          try await body(PostgresSession(connection: connection, logger: Logger(label: "test.postgres")))
+        }
+      } catch {
+        throw PostgresStoreError.wrapping(error)
       }
     }
   }

@@ -76,7 +76,7 @@ enum PostgresAuditLog {
   /// Creates the audit tables, the digest helper and each audited table's trigger, and seals
   /// the rows already present into a baseline entry.
   static func migrate(_ session: PostgresSession) async throws {
-    try await session.execute(
+    try await session.executeScript(
       """
       CREATE TABLE audit_entry (
         seq BIGINT PRIMARY KEY,
@@ -116,9 +116,8 @@ enum PostgresAuditLog {
       """)
     for table in Self.auditedTables {
       let shape = try await Self.shape(of: table, session)
-      try await session.execute(
-        PostgresQuery(
-          unsafeSQL: """
+      try await session.executeScript(
+        """
             CREATE FUNCTION audit_\(table)() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
               IF TG_OP = 'DELETE' THEN
@@ -134,7 +133,7 @@ enum PostgresAuditLog {
               FOR EACH ROW EXECUTE FUNCTION audit_\(table)();
             INSERT INTO audit_pending (tbl, row_key, digest)
               SELECT '\(table)', \(shape.keyExpression("r")), \(try shape.digestExpression("r")) FROM \(table) r;
-            """))
+            """)
     }
     try await Self.seal(session, context: .system("migration: audit log"), at: Date())
   }

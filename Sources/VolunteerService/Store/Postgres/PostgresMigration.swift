@@ -14,7 +14,7 @@ struct PostgresMigration: Sendable {
   init(version: Int, name: String, sql: String) {
     self.version = version
     self.name = name
-    self.apply = { session in try await session.execute(PostgresQuery(unsafeSQL: sql)) }
+    self.apply = { session in try await session.executeScript(sql) }
   }
 
   /// A step that needs code (the audit triggers are generated from the tables' columns).

@@ -77,7 +77,7 @@ extension PostgresRecordStore {
       guard next != credential.state else { return credential }
       credential.state = state
       credential.stateReason = reason
-      credential.stateChangedAt = date.storedPrecision
+      credential.stateChangedAt = date.storedPrecision.date
       credential.stateChangedBy = principalID
       try await session.execute(
         """

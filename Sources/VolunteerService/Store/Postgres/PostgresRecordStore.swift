@@ -50,7 +50,7 @@ public final class PostgresRecordStore: RecordStore {
       try await PostgresSchema.migrate(client, logger: logger)
     } catch {
       self.runner.cancel()
-      throw error
+      throw PostgresStoreError.wrapping(error)
     }
   }
 
@@ -107,6 +107,8 @@ public final class PostgresRecordStore: RecordStore {
     }
   }
 
+  /// Runs `attempt` until it succeeds, fails for good, or failed transiently
+  /// ``maxAttempts`` times; server errors leave as ``PostgresStoreError``.
   private func retrying<T: Sendable>(_ attempt: () async throws -> T) async throws -> T {
     var tries = 0
     while true {
@@ -116,6 +118,8 @@ public final class PostgresRecordStore: RecordStore {
       } catch where Self.isTransient(error) && tries < Self.maxAttempts {
         // Jittered backoff, so instances that collided do not collide again in step.
         try await Task.sleep(for: .milliseconds(Int.random(in: 1...(5 * tries))))
+      } catch {
+        throw PostgresStoreError.wrapping(error)
       }
     }
   }

@@ -32,6 +32,39 @@ struct PostgresSession: Sendable {
     _ = try await self.rows(query)
   }
 
+  /// Runs a script of several statements (schema steps): the extended protocol that binds
+  /// values takes one statement at a time, so the script is split at semicolons outside
+  /// `$$`-quoted function bodies, after dropping `--` comment lines.
+  func executeScript(_ script: String) async throws {
+    let text = script.split(separator: "\n", omittingEmptySubsequences: false)
+      .filter { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("--") }
+      .joined(separator: "\n")
+    var statements: [String] = []
+    var current = ""
+    var inBody = false
+    var index = text.startIndex
+    while index < text.endIndex {
+      if text[index...].hasPrefix("$$") {
+        inBody.toggle()
+        current += "$$"
+        index = text.index(index, offsetBy: 2)
+        continue
+      }
+      let character = text[index]
+      if character == ";" && !inBody {
+        statements.append(current)
+        current = ""
+      } else {
+        current.append(character)
+      }
+      index = text.index(after: index)
+    }
+    statements.append(current)
+    for statement in statements where !statement.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+      try await self.execute(PostgresQuery(unsafeSQL: statement))
+    }
+  }
+
   /// Runs `body` inside a savepoint: its failure rolls back its own changes only, so one
   /// refused record of a batch leaves the others. Failures that doom the whole transaction
   /// (serialization, deadlock, a lost connection) are rethrown for the retry loop.
@@ -60,10 +93,6 @@ extension PostgresRandomAccessRow {
 }
 
 extension Date {
-  /// The instant at the precision both stores keep: whole milliseconds, as GRDB writes dates
-  /// to SQLite, so a value reads back the same from either store and the audit digests of
-  /// the same row agree.
-  var storedPrecision: Date {
-    Date(timeIntervalSinceReferenceDate: (self.timeIntervalSinceReferenceDate * 1_000).rounded(.down) / 1_000)
-  }
+  /// The instant as the stores keep it (see ``PostgresTimestamp``), for binding.
+  var storedPrecision: PostgresTimestamp { PostgresTimestamp(self) }
 }

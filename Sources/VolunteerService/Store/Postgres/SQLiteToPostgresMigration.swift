@@ -39,6 +39,11 @@ public struct SQLiteToPostgresMigration: Sendable {
     public var rowsByTable: [(table: String, rows: Int)]
     public var auditHead: AuditHead
     public var problems: [String]
+
+    /// The copied chain's length, for callers that do not import AuditTrail.
+    public var auditEntries: Int64 { self.auditHead.size }
+    /// The copied chain's head hash.
+    public var auditHeadHash: String { self.auditHead.hash }
   }
 
   /// Tables in an order that satisfies every foreign key, with the column that orders
@@ -209,7 +214,7 @@ public struct SQLiteToPostgresMigration: Sendable {
         case (.string(let text), _):
           binds.append(text)
         case (.blob(let data), _):
-          binds.append(data)
+          try binds.append(data)
         }
         // SQLite keeps dates as UTC text (GRDB's format); PostgreSQL reads it as such.
         placeholders.append(
