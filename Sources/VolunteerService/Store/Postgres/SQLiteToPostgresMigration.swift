@@ -76,8 +76,12 @@ public struct SQLiteToPostgresMigration: Sendable {
   /// Where the snapshot of the source is kept until the migration has verified.
   public var snapshotPath: String { self.sourcePath + ".pg-migration-snapshot" }
 
-  /// Runs (or resumes) the copy and verifies it; `progress` is called after every page.
-  public func run(progress: @Sendable (Progress) -> Void = { _ in }) async throws -> Summary {
+  /// The progress row that marks a copy as verified: a later run has nothing to do.
+  static let verifiedMarker = "(verified)"
+
+  /// Runs (or resumes) the copy and verifies it; `progress` is called after every committed
+  /// page, and may throw to stop the run there (a later run resumes after that page).
+  public func run(progress: (Progress) throws -> Void = { _ in }) async throws -> Summary {
     let manager = FileManager.default
     guard manager.fileExists(atPath: self.sourcePath) else {
       throw RecordStoreError.notFound("\(self.sourcePath) does not exist: name the service's volunteer.sqlite")
@@ -93,7 +97,7 @@ public struct SQLiteToPostgresMigration: Sendable {
     }
   }
 
-  private func copyAndVerify(_ store: PostgresRecordStore, progress: @Sendable (Progress) -> Void) async throws
+  private func copyAndVerify(_ store: PostgresRecordStore, progress: (Progress) throws -> Void) async throws
     -> Summary
   {
     let resumed = try await self.prepareTarget(store)
@@ -123,7 +127,7 @@ public struct SQLiteToPostgresMigration: Sendable {
         if rows.isEmpty { break }
         try await self.insert(rows, into: table, types: types, store: store, copiedBefore: copied)
         copied += rows.count
-        progress(Progress(table: table, copied: copied, total: total))
+        try progress(Progress(table: table, copied: copied, total: total))
       }
       rowsByTable.append((table, total))
     }
@@ -135,6 +139,10 @@ public struct SQLiteToPostgresMigration: Sendable {
     let problems = try await self.verify(store, snapshot: snapshot, rowsByTable: rowsByTable)
     let head = try await store.auditHead()
     if problems.isEmpty {
+      try await store.write { session in
+        try await session.execute(
+          "INSERT INTO store_migration_progress (tbl, copied) VALUES (\(Self.verifiedMarker), 0) ON CONFLICT DO NOTHING")
+      }
       try? FileManager.default.removeItem(atPath: self.snapshotPath)
     }
     return Summary(
@@ -152,6 +160,10 @@ public struct SQLiteToPostgresMigration: Sendable {
           tbl TEXT PRIMARY KEY, copied BIGINT NOT NULL, updated_at TIMESTAMPTZ NOT NULL DEFAULT now()
         )
         """)
+      if try await session.one("SELECT 1 FROM store_migration_progress WHERE tbl = \(Self.verifiedMarker)") != nil {
+        throw RecordStoreError.failedPrecondition(
+          "this database already holds a verified copy; start the instances with --store, or migrate into a new, empty database")
+      }
       let progressRows = try await session.scalar("SELECT COUNT(*) FROM store_migration_progress", as: Int.self) ?? 0
       if progressRows > 0 { return true }
       let entries = try await session.scalar("SELECT COUNT(*) FROM audit_entry", as: Int.self) ?? 0
