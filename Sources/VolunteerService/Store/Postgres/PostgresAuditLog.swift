@@ -142,13 +142,14 @@ enum PostgresAuditLog {
   /// wrote no audited row (a replay, say). Rows noted by other transactions (written outside
   /// the service) stay, and verification reports them.
   static func seal(_ session: PostgresSession, context: AuditContext?, at date: Date) async throws {
+    // Taken and removed in one statement; RETURNING has no order, the id restores it.
     let noted = try await session.rows(
       """
-      SELECT tbl, row_key, digest FROM audit_pending
-      WHERE tx = pg_current_xact_id_if_assigned() ORDER BY id
-      """)
+      DELETE FROM audit_pending WHERE tx = pg_current_xact_id_if_assigned()
+      RETURNING id, tbl, row_key, digest
+      """
+    ).map { row in (id: try row.get("id", as: Int.self), row: row) }.sorted { $0.id < $1.id }.map(\.row)
     guard !noted.isEmpty else { return }
-    try await session.execute("DELETE FROM audit_pending WHERE tx = pg_current_xact_id_if_assigned()")
     // A row written twice in one operation is recorded once, with its final state.
     var positions: [String: Int] = [:]
     var targets: [AuditTarget] = []

@@ -81,6 +81,17 @@ public final class PostgresRecordStore: RecordStore {
     }
   }
 
+  /// Runs `body`, one statement, outside an explicit transaction: a single statement reads
+  /// one snapshot anyway, and BEGIN and COMMIT would double its round trips. For the reads
+  /// every call makes (the caller's principal).
+  func readStatement<T: Sendable>(_ body: (PostgresSession) async throws -> T) async throws -> T {
+    try await self.retrying {
+      try await self.client.withConnection { connection in
+        try await body(PostgresSession(connection: connection, logger: self.logger))
+      }
+    }
+  }
+
   /// Runs `body` in a read-only transaction on one snapshot.
   func read<T: Sendable>(_ body: (PostgresSession) async throws -> T) async throws -> T {
     try await self.retrying {
@@ -134,7 +145,7 @@ public final class PostgresRecordStore: RecordStore {
   // MARK: Organisations and principals
 
   public func checkHealth() async throws {
-    _ = try await self.read { session in try await session.scalar("SELECT 1::BIGINT", as: Int.self) }
+    _ = try await self.readStatement { session in try await session.scalar("SELECT 1::BIGINT", as: Int.self) }
   }
 
   public func bootstrap(root: Organisation, admin: Principal) async throws {
@@ -154,7 +165,8 @@ public final class PostgresRecordStore: RecordStore {
   }
 
   public func principal(id: String) async throws -> Principal? {
-    try await self.read { session in try await Self.fetchPrincipal(session, id: id) }
+    // Read on every call (no cache): another instance may have disabled it a moment ago.
+    try await self.readStatement { session in try await Self.fetchPrincipal(session, id: id) }
   }
 
   public func addPrincipal(_ principal: Principal) async throws {
@@ -255,15 +267,17 @@ public final class PostgresRecordStore: RecordStore {
     }
   }
 
-  /// The one scope check of organisation reads: `id` if it lies in the scope's subtree.
+  /// The one scope check of organisation reads: `id` if it lies in the scope's subtree
+  /// (its path starts with the scope's, as ``Organisation/isWithin(_:)`` says), in one query.
   static func organisation(
     _ session: PostgresSession, id: String, withinScope scopeOrganisationID: String
   ) async throws -> Organisation? {
-    guard let organisation = try await Self.fetchOrganisation(session, id: id),
-      let scope = try await Self.fetchOrganisation(session, id: scopeOrganisationID),
-      organisation.isWithin(scope)
-    else { return nil }
-    return organisation
+    try await session.one(
+      """
+      SELECT o.* FROM organisation o JOIN organisation s ON s.id = \(scopeOrganisationID)
+      WHERE o.id = \(id) AND starts_with(o.path, s.path)
+      """
+    ).flatMap(Self.organisation(from:))
   }
 
   // MARK: Volunteers
