@@ -11,12 +11,8 @@ extension PostgresRecordStore {
       guard let volunteer = try await Self.fetchVolunteer(session, number),
         try await Self.organisation(session, id: volunteer.organisationID, withinScope: scopeOrganisationID) != nil
       else { return nil }
-      // The 12 months ending on asOf: the days after the same date a year earlier (28
-      // February for a 29 February; the earliest date for the first year the service knows).
-      let yearAgo =
-        CalendarDate(year: asOf.year - 1, month: asOf.month, day: asOf.day)
-        ?? CalendarDate(year: asOf.year - 1, month: asOf.month, day: asOf.day - 1)
-        ?? CalendarDate.earliest
+      // The 12 months ending on asOf: the days after the same date a year earlier.
+      let yearAgo = StoreRules.yearBefore(asOf)
       var summary = CreditSummary()
       var categories: [String: (minutes: Int, halfHours: Int, records: Int)] = [:]
       for row in try await session.rows(

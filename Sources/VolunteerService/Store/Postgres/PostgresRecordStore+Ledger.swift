@@ -39,7 +39,7 @@ extension PostgresRecordStore {
       guard var activity = try await Self.activity(session, id: id, withinScope: scopeOrganisationID) else {
         return nil
       }
-      try Self.stateRule { try activity.status.transition(to: status) }
+      try StoreRules.stateRule { try activity.status.transition(to: status) }
       guard activity.status != status else { return activity }
       try await session.execute("UPDATE activity SET status = \(status.rawValue) WHERE id = \(id)")
       activity.status = status
@@ -163,11 +163,8 @@ extension PostgresRecordStore {
           ORDER BY start_time LIMIT 1
           """)
       {
-        let id: String = try conflict.get("id")
-        throw RecordStoreError.failedPrecondition(
-          "the volunteer already has record \(id) from \(Self.timestamp(try conflict.date("start_time"))) to "
-            + "\(Self.timestamp(try conflict.date("end_time"))) overlapping this one (one person, one place); it can be "
-            + "submitted again once that record is rejected")
+        throw StoreRules.overlapRefusal(
+          recordID: try conflict.get("id"), start: try conflict.date("start_time"), end: try conflict.date("end_time"))
       }
       try await session.execute(
         """
@@ -219,11 +216,11 @@ extension PostgresRecordStore {
     }
     switch decision {
     case .reject(let reason):
-      let change = try Self.stateRule { try record.status.transition(to: .rejected, reason: reason) }
+      let change = try StoreRules.stateRule { try record.status.transition(to: .rejected, reason: reason) }
       record.status = .rejected
       record.reviewReason = change.reason
     case .approve(let note, let override):
-      let change = try Self.stateRule { try record.status.transition(to: .approved, reason: note) }
+      let change = try StoreRules.stateRule { try record.status.transition(to: .approved, reason: note) }
       let days = try await Self.approvedMinutesByDay(
         session, volunteer: record.volunteerNumber,
         on: DailyMinutes.shares(of: record.span, in: policy.timeZone).map(\.day))
@@ -320,20 +317,6 @@ extension PostgresRecordStore {
           records: entry.kind == .reversal ? -1 : 0, timeZone: policy.timeZone)
       }
       return outcome
-    }
-  }
-
-  /// Runs a lifecycle rule. A refusal about the record's or activity's current state is
-  /// FAILED_PRECONDITION (the request was well formed; the state forbids it); one about a
-  /// request field, such as a missing rejection reason, stays a validation error.
-  @discardableResult
-  static func stateRule<T>(_ rule: () throws -> T) throws -> T {
-    do {
-      return try rule()
-    } catch let error as IdentityValidationError
-      where error.field == LedgerField.status || error.field == LedgerField.recordID
-    {
-      throw RecordStoreError.failedPrecondition(error.description)
     }
   }
 
@@ -472,9 +455,5 @@ extension PostgresRecordStore {
       reviewReason: try row.get("review_reason"), capOverride: override,
       kind: RecordKind(rawValue: try row.get("kind")) ?? .entry,
       correctsRecordID: try row.get("corrects_record_id"))
-  }
-
-  private static func timestamp(_ date: Date) -> String {
-    date.formatted(.iso8601)
   }
 }
