@@ -1,6 +1,7 @@
 import AuditTrail
 import Credentials
 import Foundation
+import PostgresNIO
 import Testing
 
 @testable import VolunteerService
@@ -27,6 +28,30 @@ struct PostgresRecordStoreTests {
     #expect(throws: ConfigurationError.self) { try PostgresStoreLocation(url: "postgres://app@db/") }
     #expect(throws: ConfigurationError.self) { try PostgresStoreLocation(url: "postgres://app@db/x?sslmode=maybe") }
     #expect(PostgresStoreLocation.redacted("postgres://app:secret@db/x").contains("secret") == false)
+  }
+
+  @Test("approved records and revocations stay final even to SQL written behind the service")
+  func approvedImmutableInSQL() async throws {
+    try await TestPostgres.withDatabase { location in
+      let store = try await StoreHarness.openPostgres(location)
+      let world = try await self.fixtures.ledgerWorld(store)
+      let id = try await store.logRecord(
+        StoreFixtures.record(volunteer: world.volunteer, activity: world.activity, from: 9, to: 10),
+        idempotency: self.fixtures.claim("i1", digest: [1])).value.id
+      _ = try await store.reviewRecords(
+        ids: [id], decision: .approve(note: nil, override: .none), by: "r", at: Date(),
+        policy: .national, withinScope: "national")
+      for sql in [
+        "UPDATE service_record SET minutes = 600 WHERE status = 'approved'",
+        "DELETE FROM service_record WHERE status = 'approved'",
+      ] {
+        await #expect(throws: PostgresStoreError.self) {
+          try await store.write { session in try await session.execute(PostgresQuery(unsafeSQL: sql)) }
+        }
+      }
+      #expect(try await store.verifyAudit(keySet: JWKSet(keys: [])).problems == [])
+      await store.close()
+    }
   }
 
   @Test("backup refuses and points to pg_dump")

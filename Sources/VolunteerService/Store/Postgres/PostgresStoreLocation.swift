@@ -111,6 +111,21 @@ public struct PostgresStoreLocation: Sendable, Equatable {
     return other
   }
 
+  /// The location as a URL again (`--store` takes it), password included.
+  public var url: String {
+    var components = URLComponents()
+    components.scheme = "postgres"
+    components.host = self.host
+    components.port = self.port
+    components.user = self.username
+    components.password = self.password
+    components.path = "/" + self.database
+    components.queryItems =
+      [URLQueryItem(name: "sslmode", value: self.tlsMode.rawValue)]
+      + (self.rootCertificatePath.map { [URLQueryItem(name: "sslrootcert", value: $0)] } ?? [])
+    return components.string ?? ""
+  }
+
   /// The URL with its password replaced, for logs and error messages.
   public static func redacted(_ text: String) -> String {
     guard var components = URLComponents(string: text), components.password != nil else { return text }
