@@ -54,6 +54,25 @@ struct PostgresRecordStoreTests {
     }
   }
 
+  @Test("the store setting: from the file and VOLUNTEER_STORE, a bad URL stops validation")
+  func configuration() throws {
+    var settings = try JSONDecoder().decode(
+      ServiceConfiguration.self, from: Data(#"{"store": "postgres://a@db/x"}"#.utf8))
+    #expect(settings.store == "postgres://a@db/x")
+    settings.certificatePath = TestPKI.path("server.crt")
+    settings.privateKeyPath = TestPKI.path("server.key")
+    settings.clientCAPath = TestPKI.path("ca.crt")
+    settings.policyDirectory = repositoryPath("Policies")
+    try settings.applyEnvironment(["VOLUNTEER_STORE": "postgres://b@db/y?sslmode=require"])
+    #expect(settings.store == "postgres://b@db/y?sslmode=require")
+    try settings.validate()
+    settings.store = "postgres://db/y"
+    #expect(throws: ConfigurationError.self) { try settings.validate() }
+    #expect(ServiceConfiguration().store == nil)
+    let location = try PostgresStoreLocation(url: "postgres://u:p%40ss@h:1/d?sslmode=verify-full&sslrootcert=/ca.pem")
+    #expect(try PostgresStoreLocation(url: location.url) == location)
+  }
+
   @Test("backup refuses and points to pg_dump")
   func backupRefused() async throws {
     try await StoreHarness.withStore(.postgres) { store in
