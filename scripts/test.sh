@@ -10,7 +10,9 @@ swift build --build-tests
 # on a loopback port for this run, stopped on exit whatever happens. A caller that already
 # has a server sets VOLUNTEER_TEST_POSTGRES_URL itself.
 if [ -z "${VOLUNTEER_TEST_POSTGRES_URL:-}" ]; then
-  eval "$(bash scripts/postgres-test-cluster.sh start "${VOLUNTEER_TEST_POSTGRES_PORT:-54329}")"
+  # Assigned first, so a cluster that fails to start stops the run here (set -e).
+  postgres_env=$(bash scripts/postgres-test-cluster.sh start "${VOLUNTEER_TEST_POSTGRES_PORT:-54329}")
+  eval "$postgres_env"
   trap 'bash scripts/postgres-test-cluster.sh stop "$VOLUNTEER_TEST_POSTGRES_DIR"' EXIT
 fi
 swift test --skip-build

@@ -23,7 +23,8 @@ cleanup() {
 }
 trap cleanup EXIT
 if [[ -z ${VOLUNTEER_TEST_POSTGRES_URL:-} ]]; then
-  eval "$(bash scripts/postgres-test-cluster.sh start 54319)"
+  postgres_env=$(bash scripts/postgres-test-cluster.sh start 54319)
+  eval "$postgres_env"
   cluster=$VOLUNTEER_TEST_POSTGRES_DIR
 fi
 base=${VOLUNTEER_TEST_POSTGRES_URL%%\?*}

@@ -45,7 +45,14 @@ public final class PostgresRecordStore: RecordStore {
     self.logger = logger
     // The pool serves leases only while run() runs; it is the store's own long-running
     // task, ended by close() (a RecordStore has no lifecycle hook of the server's to join).
-    self.runner = Task { await client.run() }
+    // The first lease waits until the task is about to call run(), whose first step marks
+    // the client running, so the pool never warns of a lease before run().
+    let (started, signal) = AsyncStream<Void>.makeStream()
+    self.runner = Task {
+      signal.finish()
+      await client.run()
+    }
+    for await _ in started {}
     do {
       try await PostgresSchema.migrate(client, logger: logger)
     } catch {
