@@ -73,6 +73,30 @@ struct PostgresRecordStoreTests {
     #expect(try PostgresStoreLocation(url: location.url) == location)
   }
 
+  @Test("rows or entries changed behind the service, and a disabled trigger, fail verification")
+  func tamperingIsCaught() async throws {
+    try await TestPostgres.withDatabase { location in
+      let store = try await StoreHarness.openPostgres(location)
+      let world = try await self.fixtures.ledgerWorld(store)
+      #expect(try await store.verifyAudit(keySet: JWKSet(keys: [])).problems == [])
+      // Written directly, outside the store's write transactions: nothing seals these.
+      let edits = [
+        "UPDATE volunteer SET real_name = 'someone else' WHERE number = '\(world.volunteer)'",
+        "UPDATE audit_entry SET method = 'forged' WHERE seq = 1",
+        "ALTER TABLE activity DISABLE TRIGGER audit_activity",
+      ]
+      try await TestPostgres.administer(location) { session in
+        for sql in edits { try await session.execute(PostgresQuery(unsafeSQL: sql)) }
+      }
+      let problems = try await store.verifyAudit(keySet: JWKSet(keys: [])).problems
+      #expect(problems.contains { $0.contains("volunteer") && $0.contains("changed outside the service") })
+      #expect(problems.contains { $0.contains("outside any service call") })
+      #expect(problems.contains { $0.contains("activity: audit trigger is missing, disabled or altered") })
+      #expect(problems.contains { $0.lowercased().contains("entry 1") || $0.contains("hash") })
+      await store.close()
+    }
+  }
+
   @Test("backup refuses and points to pg_dump")
   func backupRefused() async throws {
     try await StoreHarness.withStore(.postgres) { store in
