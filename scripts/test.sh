@@ -6,6 +6,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 swift build --build-tests
+# The store tests run against SQLite and PostgreSQL alike: a throwaway PostgreSQL 15 cluster
+# on a loopback port for this run, stopped on exit whatever happens. A caller that already
+# has a server sets VOLUNTEER_TEST_POSTGRES_URL itself.
+if [ -z "${VOLUNTEER_TEST_POSTGRES_URL:-}" ]; then
+  # Assigned first, so a cluster that fails to start stops the run here (set -e).
+  postgres_env=$(bash scripts/postgres-test-cluster.sh start "${VOLUNTEER_TEST_POSTGRES_PORT:-54329}")
+  eval "$postgres_env"
+  trap 'bash scripts/postgres-test-cluster.sh stop "$VOLUNTEER_TEST_POSTGRES_DIR"' EXIT
+fi
 swift test --skip-build
 # Credentials made by the Swift code verify with a third-party JOSE library (Python joserfc).
 SKIP_BUILD=1 bash scripts/interop-test.sh
@@ -14,6 +23,10 @@ bash scripts/smoke-test.sh "$bin"
 # A Python client written from docs/PROTOCOL.md alone (protobuf + ssl + socket) does every
 # operation of the example against a fresh server and checks the results.
 bash Clients/python/test_against_server.sh "$bin/volunteer-service" "$bin/vol-admin"
+# Several instances on one PostgreSQL database: two services receive the same records (same
+# idempotency keys, overlapping times) at once, round after round; one record per key, no
+# overlap accepted twice, the daily cap across instances, totals equal to the ledger.
+bash Tests/MultiInstance/run.sh "$bin/volunteer-service" 6
 # The same services on stock gRPC (HTTP/2, --grpc-port): Python grpcio performs every partner
 # operation and checks scopes, status codes and that both ports see the same data.
 bash Clients/grpc/test_against_server.sh "$bin/volunteer-service" "$bin/vol-admin"

@@ -17,7 +17,7 @@ struct VolunteerServiceCommand: AsyncParsableCommand {
       Example, with a development PKI made by certs/dev-pki.sh:
         volunteer-service serve --data-dir ./data --port 7443
       """,
-    subcommands: [Serve.self, RotatePersonalDataKey.self],
+    subcommands: [Serve.self, RotatePersonalDataKey.self, MigrateStore.self],
     defaultSubcommand: Serve.self
   )
 }
@@ -52,6 +52,9 @@ struct Serve: AsyncParsableCommand {
 
   @Option(help: "Directory for the database and the personal-data key (default ./data).")
   var dataDir: String?
+
+  @Option(help: "Record store: postgres://user:password@host:5432/db[?sslmode=require|verify-full&sslrootcert=ca.pem] for PostgreSQL shared by several instances (default: SQLite in --data-dir).")
+  var store: String?
 
   @Option(help: "Server certificate chain, PEM (default certs/dev/server.crt).")
   var cert: String?
@@ -91,6 +94,7 @@ struct Serve: AsyncParsableCommand {
     if let grpcPort { settings.grpcPort = grpcPort }
     if let grpcHost { settings.grpcHost = grpcHost }
     if let dataDir { settings.dataDirectory = dataDir }
+    if let store { settings.store = store }
     if let cert { settings.certificatePath = cert }
     if let key { settings.privateKeyPath = key }
     if let clientCA { settings.clientCAPath = clientCA }

@@ -11,9 +11,9 @@ import WireProtocol
 /// there and nowhere else, an organiser approves, retries never duplicate.
 @Suite("A county partner")
 struct CountyPartnerScenarioTests {
-  @Test("registers, logs and uploads in its county only; the organiser approves")
-  func countyPartner() async throws {
-    try await withRunningService { port, _ in
+  @Test("registers, logs and uploads in its county only; the organiser approves", arguments: StoreKind.allCases)
+  func countyPartner(kind: StoreKind) async throws {
+    try await withRunningService(store: kind) { port, _ in
       // The tree: national → beijing → chaoyang (the partner's county), and haidian beside it.
       let (inside, outside, activityInside, activityOutside) = try await withClient(
         port: port, certificate: "admin"

@@ -31,9 +31,10 @@ struct LedgerEndToEndTests {
     }
   }
 
-  @Test("corrections reference the original and move the totals; statistics come from the ledger")
-  func correctionsAndStatistics() async throws {
-    try await withRunningService { port, _ in
+  @Test("corrections reference the original and move the totals; statistics come from the ledger",
+    arguments: StoreKind.allCases)
+  func correctionsAndStatistics(kind: StoreKind) async throws {
+    try await withRunningService(store: kind) { port, _ in
       try await withClient(port: port, certificate: "admin") { admin in
         let activities = Volunteer_V1_Activities.Client(wrapping: admin)
         let hours = Volunteer_V1_Hours.Client(wrapping: admin)
@@ -118,9 +119,10 @@ struct LedgerEndToEndTests {
     }
   }
 
-  @Test("training and awards are recorded apart and never add to service hours")
-  func trainingAndAwards() async throws {
-    try await withRunningService { port, _ in
+  @Test("training and awards are recorded apart and never add to service hours",
+    arguments: StoreKind.allCases)
+  func trainingAndAwards(kind: StoreKind) async throws {
+    try await withRunningService(store: kind) { port, _ in
       try await withClient(port: port, certificate: "admin") { admin in
         let recognition = Volunteer_V1_Recognition.Client(wrapping: admin)
         let number = try await Volunteer_V1_Volunteers.Client(wrapping: admin).registerVolunteer(
@@ -184,9 +186,10 @@ struct LedgerEndToEndTests {
     }
   }
 
-  @Test("activity lifecycle, logging rules, retries, overlaps, review and totals")
-  func ledger() async throws {
-    try await withRunningService { port, dataDirectory in
+  @Test("activity lifecycle, logging rules, retries, overlaps, review and totals",
+    arguments: StoreKind.allCases)
+  func ledger(kind: StoreKind) async throws {
+    try await withRunningService(store: kind) { port, dataDirectory in
       try await withClient(port: port, certificate: "admin") { admin in
         let activities = Volunteer_V1_Activities.Client(wrapping: admin)
         let hours = Volunteer_V1_Hours.Client(wrapping: admin)
@@ -335,15 +338,18 @@ struct LedgerEndToEndTests {
             Self.log(key: "new-after-withdrawal", volunteer: volunteer, activity: activity.id, day: 6, from: 1, to: 2))
         }
       }
-      // Approved records are immutable even to someone editing the database file directly.
-      let database = try DatabaseQueue(path: dataDirectory + "/volunteer.sqlite")
-      #expect(throws: DatabaseError.self) {
-        try database.write { db in
-          try db.execute(sql: "UPDATE service_record SET minutes = 600 WHERE status = 'approved'")
+      if kind == .sqlite {
+        // Approved records are immutable even to someone editing the database file directly
+        // (PostgreSQL: PostgresRecordStoreTests.approvedImmutableInSQL).
+        let database = try DatabaseQueue(path: dataDirectory + "/volunteer.sqlite")
+        #expect(throws: DatabaseError.self) {
+          try database.write { db in
+            try db.execute(sql: "UPDATE service_record SET minutes = 600 WHERE status = 'approved'")
+          }
         }
-      }
-      #expect(throws: DatabaseError.self) {
-        try database.write { db in try db.execute(sql: "DELETE FROM service_record WHERE status = 'approved'") }
+        #expect(throws: DatabaseError.self) {
+          try database.write { db in try db.execute(sql: "DELETE FROM service_record WHERE status = 'approved'") }
+        }
       }
     }
   }

@@ -35,9 +35,9 @@ struct OrganisationAndAccessTests {
     #expect(Set(MethodPolicy.methods) == Set(Self.allMethods.map(\.fullyQualifiedMethod)))
   }
 
-  @Test("method × role matrix: a role outside a method's policy is PERMISSION_DENIED, nothing else is")
-  func roleMatrix() async throws {
-    try await withRunningService { port, _ in
+  @Test("method × role matrix: a role outside a method's policy is PERMISSION_DENIED, nothing else is", arguments: StoreKind.allCases)
+  func roleMatrix(kind: StoreKind) async throws {
+    try await withRunningService(store: kind) { port, _ in
       try await withClient(port: port, certificate: "admin") { admin in
         let principals = Volunteer_V1_Principals.Client(wrapping: admin)
         for (id, role) in [
@@ -77,9 +77,9 @@ struct OrganisationAndAccessTests {
     }
   }
 
-  @Test("the tree grows inside the scope; outside it everything is NOT_FOUND")
-  func organisationTree() async throws {
-    try await withRunningService { port, _ in
+  @Test("the tree grows inside the scope; outside it everything is NOT_FOUND", arguments: StoreKind.allCases)
+  func organisationTree(kind: StoreKind) async throws {
+    try await withRunningService(store: kind) { port, _ in
       try await withClient(port: port, certificate: "admin") { admin in
         let organisations = Volunteer_V1_Organisations.Client(wrapping: admin)
         func create(_ id: String, parent: String, kind: Volunteer_V1_OrganisationKind, region: String)
@@ -157,9 +157,9 @@ struct OrganisationAndAccessTests {
     }
   }
 
-  @Test("a disabled principal is refused at once, also on its open connection")
-  func disablingTakesEffectImmediately() async throws {
-    try await withRunningService { port, _ in
+  @Test("a disabled principal is refused at once, also on its open connection", arguments: StoreKind.allCases)
+  func disablingTakesEffectImmediately(kind: StoreKind) async throws {
+    try await withRunningService(store: kind) { port, _ in
       try await withClient(port: port, certificate: "admin") { admin in
         let principals = Volunteer_V1_Principals.Client(wrapping: admin)
         _ = try await principals.addPrincipal(

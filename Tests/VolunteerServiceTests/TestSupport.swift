@@ -90,6 +90,23 @@ func withRunningService(
   }
 }
 
+/// Runs `body` against a live service on `store`: SQLite in the data directory, or a fresh
+/// PostgreSQL database of its own (dropped afterwards).
+func withRunningService(
+  store kind: StoreKind, _ body: (_ port: Int, _ dataDirectory: String) async throws -> Void
+) async throws {
+  switch kind {
+  case .sqlite:
+    try await withRunningService(body)
+  case .postgres:
+    try await TestPostgres.withDatabase { location in
+      try await withRunningServer(configure: { $0.store = location.url }) { server, dataDirectory in
+        try await body(try await server.transport.listeningAddress.port ?? 0, dataDirectory)
+      }
+    }
+  }
+}
+
 /// Runs `body` against a live server configured by `configure` (on top of free loopback
 /// ports, the test PKI and a fresh data directory), then shuts it down gracefully.
 func withRunningServer(

@@ -31,16 +31,16 @@ struct VolunteerLifecycleTests {
         $0.idempotencyKey = "k\(index)"
         $0.realName = "志愿者\(index)"
         $0.documentType = .residentID
-        $0.documentNumber = SQLiteRecordStoreTests.residentID(sequence: index)
+        $0.documentNumber = StoreFixtures.residentID(sequence: index)
         $0.organisationID = organisation
         $0.skills = ["first aid", " first aid ", "sign language"]
       }
     ).volunteer
   }
 
-  @Test("lists page through a subtree without gaps or repeats; bad tokens are refused")
-  func paging() async throws {
-    try await withRunningService { port, _ in
+  @Test("lists page through a subtree without gaps or repeats; bad tokens are refused", arguments: StoreKind.allCases)
+  func paging(kind: StoreKind) async throws {
+    try await withRunningService(store: kind) { port, _ in
       try await withClient(port: port, certificate: "admin") { admin in
         try await Self.createProvinces(admin)
         let volunteers = Volunteer_V1_Volunteers.Client(wrapping: admin)
@@ -90,9 +90,9 @@ struct VolunteerLifecycleTests {
     }
   }
 
-  @Test("a transfer moves the volunteer and keeps the history")
-  func transfer() async throws {
-    try await withRunningService { port, _ in
+  @Test("a transfer moves the volunteer and keeps the history", arguments: StoreKind.allCases)
+  func transfer(kind: StoreKind) async throws {
+    try await withRunningService(store: kind) { port, _ in
       try await withClient(port: port, certificate: "admin") { admin in
         try await Self.createProvinces(admin)
         let volunteers = Volunteer_V1_Volunteers.Client(wrapping: admin)

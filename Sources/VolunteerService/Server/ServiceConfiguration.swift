@@ -22,6 +22,11 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
   public var logFormat = "text"
   /// Directory holding the SQLite database and the personal-data key file.
   public var dataDirectory = "data"
+  /// Where records live: `nil` (the default) is the embedded SQLite database in
+  /// ``dataDirectory``; `postgres://user:password@host:port/database?sslmode=require` is a
+  /// PostgreSQL database shared by several instances (the key files still come from
+  /// ``dataDirectory``, and every instance needs the same ones).
+  public var store: String?
   /// Server certificate chain (PEM).
   public var certificatePath = "certs/dev/server.crt"
   /// Server private key (PEM).
@@ -111,6 +116,7 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
     self.metricsHost = try c.decodeIfPresent(String.self, forKey: .metricsHost) ?? defaults.metricsHost
     self.logFormat = try c.decodeIfPresent(String.self, forKey: .logFormat) ?? defaults.logFormat
     self.dataDirectory = try c.decodeIfPresent(String.self, forKey: .dataDirectory) ?? defaults.dataDirectory
+    self.store = try c.decodeIfPresent(String.self, forKey: .store)
     self.certificatePath = try c.decodeIfPresent(String.self, forKey: .certificatePath) ?? defaults.certificatePath
     self.privateKeyPath = try c.decodeIfPresent(String.self, forKey: .privateKeyPath) ?? defaults.privateKeyPath
     self.clientCAPath = try c.decodeIfPresent(String.self, forKey: .clientCAPath) ?? defaults.clientCAPath
@@ -144,7 +150,7 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
 
   /// Applies `VOLUNTEER_HOST`, `VOLUNTEER_PORT`, `VOLUNTEER_GRPC_HOST`, `VOLUNTEER_GRPC_PORT`,
   /// `VOLUNTEER_METRICS_HOST`, `VOLUNTEER_METRICS_PORT`, `VOLUNTEER_LOG_FORMAT`,
-  /// `VOLUNTEER_DATA_DIR`, `VOLUNTEER_CERT`,
+  /// `VOLUNTEER_DATA_DIR`, `VOLUNTEER_STORE`, `VOLUNTEER_CERT`,
   /// `VOLUNTEER_KEY`, `VOLUNTEER_CLIENT_CA`, `VOLUNTEER_BOOTSTRAP_ADMIN`,
   /// `VOLUNTEER_LOG_LEVEL`, `VOLUNTEER_POLICY_DIR` and `VOLUNTEER_DEFAULT_POLICY` from
   /// `environment`.
@@ -157,6 +163,7 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
     if let port = try Self.number(environment, "VOLUNTEER_METRICS_PORT") { self.metricsPort = port }
     if let value = environment["VOLUNTEER_LOG_FORMAT"] { self.logFormat = value }
     if let value = environment["VOLUNTEER_DATA_DIR"] { self.dataDirectory = value }
+    if let value = environment["VOLUNTEER_STORE"] { self.store = value }
     if let value = environment["VOLUNTEER_CERT"] { self.certificatePath = value }
     if let value = environment["VOLUNTEER_KEY"] { self.privateKeyPath = value }
     if let value = environment["VOLUNTEER_CLIENT_CA"] { self.clientCAPath = value }
@@ -198,6 +205,9 @@ public struct ServiceConfiguration: Codable, Sendable, Equatable {
 
   /// Checks values that would otherwise fail late or obscurely.
   public func validate() throws {
+    if let store = self.store {
+      _ = try PostgresStoreLocation(url: store)
+    }
     guard (0...65535).contains(self.port) else {
       throw ConfigurationError(message: "port must be 0-65535, got \(self.port)")
     }

@@ -37,8 +37,15 @@ public struct VolunteerServer: Service {
       atPath: configuration.dataDirectory, withIntermediateDirectories: true,
       attributes: [.posixPermissions: 0o700])
     let metrics = ServiceMetrics()
-    let store = try SQLiteRecordStore(
-      path: configuration.dataDirectory + "/volunteer.sqlite", metricsFactory: metrics.factory)
+    let store: any RecordStore
+    if let url = configuration.store {
+      let location = try PostgresStoreLocation(url: url)
+      logger.info("record store: PostgreSQL", metadata: ["store": "\(PostgresStoreLocation.redacted(url))"])
+      store = try await PostgresRecordStore(location: location, logger: logger)
+    } else {
+      store = try SQLiteRecordStore(
+        path: configuration.dataDirectory + "/volunteer.sqlite", metricsFactory: metrics.factory)
+    }
     let protector = try PersonalDataProtector.loadOrCreate(
       keyFile: configuration.dataDirectory + "/personal-data.key")
     if protector.keyIDs.count > 1 {

@@ -29,6 +29,25 @@ extension RPCError {
 }
 
 extension RPCError {
+  /// A PostgreSQL failure: UNAVAILABLE when retrying can succeed (the connection, a
+  /// serialization conflict that outlasted the store's own retries, the server shutting
+  /// down or out of resources), INTERNAL otherwise. The partner sees the SQLSTATE, never the
+  /// server's detail text, which may quote stored values.
+  init(_ error: PostgresStoreError) {
+    let state = error.sqlState ?? ""
+    let transient = state.isEmpty || ["08", "40", "53", "57"].contains(String(state.prefix(2)))
+    if transient {
+      self.init(
+        code: .unavailable,
+        message: "the record store is unavailable (\(state.isEmpty ? "connection" : "SQLSTATE " + state)); "
+          + "retry with the same idempotency key")
+    } else {
+      self.init(code: .internalError, message: "the record store failed (SQLSTATE \(state)); the service log has the details")
+    }
+  }
+}
+
+extension RPCError {
   /// NOT_FOUND for something that is missing *or* outside the caller's scope. Both read the
   /// same, so an answer never reveals whether a record exists elsewhere in the tree.
   ///
@@ -50,6 +69,8 @@ func withDomainErrors<T>(_ body: () async throws -> T) async throws -> T {
   } catch let error as IdentityValidationError {
     throw RPCError(error)
   } catch let error as RecordStoreError {
+    throw RPCError(error)
+  } catch let error as PostgresStoreError {
     throw RPCError(error)
   }
 }

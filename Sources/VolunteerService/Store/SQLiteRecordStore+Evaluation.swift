@@ -13,12 +13,8 @@ extension SQLiteRecordStore {
         try Self.organisation(db, id: volunteer.organisationID, withinScope: scopeOrganisationID)
           != nil
       else { return nil }
-      // The 12 months ending on asOf: the days after the same date a year earlier (28
-      // February for a 29 February; the earliest date for the first year the service knows).
-      let yearAgo =
-        CalendarDate(year: asOf.year - 1, month: asOf.month, day: asOf.day)
-        ?? CalendarDate(year: asOf.year - 1, month: asOf.month, day: asOf.day - 1)
-        ?? CalendarDate.earliest
+      // The 12 months ending on asOf: the days after the same date a year earlier.
+      let yearAgo = StoreRules.yearBefore(asOf)
       var summary = CreditSummary()
       // Lifetime by category, less whatever was credited on days after asOf (nothing when
       // evaluating as of today): a handful of rows whatever the volunteer's history.

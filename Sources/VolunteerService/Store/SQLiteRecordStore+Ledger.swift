@@ -40,7 +40,7 @@ extension SQLiteRecordStore {
       guard var activity = try Self.activity(db, id: id, withinScope: scopeOrganisationID) else {
         return nil
       }
-      try Self.stateRule { try activity.status.transition(to: status) }
+      try StoreRules.stateRule { try activity.status.transition(to: status) }
       guard activity.status != status else { return activity }
       try db.cachedStatement(sql: "UPDATE activity SET status = ? WHERE id = ?").execute(arguments: [status.rawValue, id])
       activity.status = status
@@ -160,13 +160,8 @@ extension SQLiteRecordStore {
           record.span.start,
         ])
       {
-        let id: String = conflict["id"]
-        let start: Date = conflict["start_time"]
-        let end: Date = conflict["end_time"]
-        throw RecordStoreError.failedPrecondition(
-          "the volunteer already has record \(id) from \(Self.timestamp(start)) to "
-            + "\(Self.timestamp(end)) overlapping this one (one person, one place); it can be "
-            + "submitted again once that record is rejected")
+        throw StoreRules.overlapRefusal(
+          recordID: conflict["id"], start: conflict["start_time"], end: conflict["end_time"])
       }
       try db.cachedStatement(sql: """
           INSERT INTO service_record (seq, id, volunteer_number, activity_id, organisation_id,
@@ -220,13 +215,13 @@ extension SQLiteRecordStore {
     }
     switch decision {
     case .reject(let reason):
-      let change = try Self.stateRule {
+      let change = try StoreRules.stateRule {
         try record.status.transition(to: .rejected, reason: reason)
       }
       record.status = .rejected
       record.reviewReason = change.reason
     case .approve(let note, let override):
-      let change = try Self.stateRule {
+      let change = try StoreRules.stateRule {
         try record.status.transition(to: .approved, reason: note)
       }
       let days = try Self.approvedMinutesByDay(
@@ -319,20 +314,6 @@ extension SQLiteRecordStore {
           records: entry.kind == .reversal ? -1 : 0, timeZone: policy.timeZone)
       }
       return outcome
-    }
-  }
-
-  /// Runs a lifecycle rule. A refusal about the record's or activity's current state is
-  /// FAILED_PRECONDITION (the request was well formed; the state forbids it); one about a
-  /// request field, such as a missing rejection reason, stays a validation error.
-  @discardableResult
-  private static func stateRule<T>(_ rule: () throws -> T) throws -> T {
-    do {
-      return try rule()
-    } catch let error as IdentityValidationError
-      where error.field == LedgerField.status || error.field == LedgerField.recordID
-    {
-      throw RecordStoreError.failedPrecondition(error.description)
     }
   }
 
@@ -526,9 +507,5 @@ extension SQLiteRecordStore {
       reviewedBy: row["reviewed_by"], reviewedAt: row["reviewed_at"],
       reviewReason: row["review_reason"], capOverride: override,
       kind: RecordKind(rawValue: row["kind"]) ?? .entry, correctsRecordID: row["corrects_record_id"])
-  }
-
-  private static func timestamp(_ date: Date) -> String {
-    date.formatted(.iso8601)
   }
 }

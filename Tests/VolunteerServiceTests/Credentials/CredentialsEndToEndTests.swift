@@ -33,9 +33,9 @@ struct CredentialsEndToEndTests {
     return (number, ids)
   }
 
-  @Test("issue, verify, suspend, reinstate, revoke; retries return the same credential")
-  func lifecycle() async throws {
-    try await withRunningService { port, _ in
+  @Test("issue, verify, suspend, reinstate, revoke; retries return the same credential", arguments: StoreKind.allCases)
+  func lifecycle(kind: StoreKind) async throws {
+    try await withRunningService(store: kind) { port, _ in
       try await withClient(port: port, certificate: "admin") { admin in
         let credentials = Volunteer_V1_Credentials.Client(wrapping: admin)
         let (number, records) = try await Self.volunteerWithHours(admin, key: "life")
@@ -120,9 +120,9 @@ struct CredentialsEndToEndTests {
     }
   }
 
-  @Test("key rotation keeps old credentials valid; a compromised key fails every credential it signed")
-  func keys() async throws {
-    try await withRunningService { port, _ in
+  @Test("key rotation keeps old credentials valid; a compromised key fails every credential it signed", arguments: StoreKind.allCases)
+  func keys(kind: StoreKind) async throws {
+    try await withRunningService(store: kind) { port, _ in
       try await withClient(port: port, certificate: "admin") { admin in
         let credentials = Volunteer_V1_Credentials.Client(wrapping: admin)
         let (number, _) = try await Self.volunteerWithHours(admin, key: "keys")
@@ -162,9 +162,9 @@ struct CredentialsEndToEndTests {
     }
   }
 
-  @Test("the export streams a bundle the offline verifier accepts, and one flipped byte is caught")
-  func export() async throws {
-    try await withRunningService { port, _ in
+  @Test("the export streams a bundle the offline verifier accepts, and one flipped byte is caught", arguments: StoreKind.allCases)
+  func export(kind: StoreKind) async throws {
+    try await withRunningService(store: kind) { port, _ in
       let directory = try makeTemporaryDirectory()
       defer { try? FileManager.default.removeItem(atPath: directory) }
       try await withClient(port: port, certificate: "admin") { admin in

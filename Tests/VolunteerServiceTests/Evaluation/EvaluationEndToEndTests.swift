@@ -23,9 +23,9 @@ struct EvaluationEndToEndTests {
     }
   }
 
-  @Test("approved hours become a star level; pending, rejected and later records do not count")
-  func evaluation() async throws {
-    try await withRunningService { port, _ in
+  @Test("approved hours become a star level; pending, rejected and later records do not count", arguments: StoreKind.allCases)
+  func evaluation(kind: StoreKind) async throws {
+    try await withRunningService(store: kind) { port, _ in
       try await withClient(port: port, certificate: "admin") { admin in
         let activities = Volunteer_V1_Activities.Client(wrapping: admin)
         let activity = try await activities.createActivity(
@@ -137,9 +137,9 @@ struct EvaluationEndToEndTests {
     }
   }
 
-  @Test("policies load as new versions; a malformed one is refused and the running one stays")
-  func policyVersions() async throws {
-    try await withRunningService { port, _ in
+  @Test("policies load as new versions; a malformed one is refused and the running one stays", arguments: StoreKind.allCases)
+  func policyVersions(kind: StoreKind) async throws {
+    try await withRunningService(store: kind) { port, _ in
       try await withClient(port: port, certificate: "admin") { admin in
         let evaluations = Volunteer_V1_Evaluations.Client(wrapping: admin)
         let listed = try await evaluations.listPolicies(.init())
