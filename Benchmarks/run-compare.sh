@@ -114,17 +114,7 @@ timeout 900 "$bin/wire-load" hold "${tls[@]}" --server-pid "$server_pid" \
   --steps 0 100 1000 $((HOLD / 2)) "$HOLD" --json-out "$work/hold.json"
 echo "== database: $(du -sh "$work/data" | cut -f1); server VmHWM $(grep VmHWM /proc/$server_pid/status | awk '{print $2, $3}')"
 
-kill -TERM "$server_pid"
-rc=timeout
-for _ in $(seq 1 300); do
-  if ! kill -0 "$server_pid" 2>/dev/null; then
-    set +e; wait "$server_pid"; rc=$?; set -e
-    break
-  fi
-  sleep 0.1
-done
-echo "== server stopped by SIGTERM: exit $rc; load average now $(cut -d' ' -f1-3 /proc/loadavg)"
-[ "$rc" = timeout ] || server_pid=
+stop_server   # sets rc: the server's exit status, or "timeout"
 
 echo
 cat "$work/commit-batches.txt"

@@ -54,17 +54,7 @@ run health-1x1 --method health --connections 1 --concurrency 1
 run get-volunteer-1x1 --method get-volunteer --volunteer "$number" --connections 1 --concurrency 1
 
 echo
-kill -TERM "$server_pid"
-rc=timeout
-for _ in $(seq 1 300); do
-  if ! kill -0 "$server_pid" 2>/dev/null; then
-    set +e; wait "$server_pid"; rc=$?; set -e
-    break
-  fi
-  sleep 0.1
-done
-echo "== server stopped by SIGTERM: exit $rc; load average now $(cut -d' ' -f1-3 /proc/loadavg)"
-[ "$rc" = timeout ] || server_pid=
+stop_server   # sets rc: the server's exit status, or "timeout"
 
 echo
 python3 - "${runs[@]}" <<'PY'

@@ -37,3 +37,19 @@ server_pid=$!
 echo "== server pid $server_pid on 127.0.0.1:$port, data in $work/data"
 tls=(--host 127.0.0.1 --port "$port" --cert "$work/pki/admin.crt" --key "$work/pki/admin.key"
   --ca "$work/pki/ca.crt")
+
+# SIGTERM, then up to 30 s for a graceful exit; sets rc to the exit status (or "timeout") and
+# clears server_pid once the server is gone.
+stop_server() {
+  kill -TERM "$server_pid"
+  rc=timeout
+  for _ in $(seq 1 300); do
+    if ! kill -0 "$server_pid" 2>/dev/null; then
+      set +e; wait "$server_pid"; rc=$?; set -e
+      break
+    fi
+    sleep 0.1
+  done
+  echo "== server stopped by SIGTERM: exit $rc; load average now $(cut -d' ' -f1-3 /proc/loadavg)"
+  [ "$rc" = timeout ] || server_pid=
+}
