@@ -27,9 +27,12 @@ let package = Package(
     .package(url: "https://github.com/groue/GRDB.swift.git", exact: "7.10.0"),
   ],
   targets: [
+    // What both load generators share; tiny, so each executable stays self-explanatory.
+    .target(name: "BenchmarkSupport", swiftSettings: [.swiftLanguageMode(.v6)]),
     .executableTarget(
       name: "wire-load",
       dependencies: [
+        "BenchmarkSupport",
         .product(name: "WireProtocol", package: "volunteer-records-service"),
         .product(name: "GRPCCore", package: "grpc-swift-2"),
         .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
@@ -45,6 +48,7 @@ let package = Package(
     .executableTarget(
       name: "store-load",
       dependencies: [
+        "BenchmarkSupport",
         .product(name: "VolunteerService", package: "volunteer-records-service"),
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Histogram", package: "hdrhistogram-swift"),

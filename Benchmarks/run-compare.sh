@@ -111,7 +111,7 @@ load export-grpc-1x1 --transport grpc --method export --connections 1 --concurre
 # Memory: server RSS as idle connections pile up.
 echo
 timeout 900 "$bin/wire-load" hold "${tls[@]}" --server-pid "$server_pid" \
-  --steps 0 100 1000 $((HOLD / 2)) "$HOLD" --json-out "$work/hold.json"
+  --steps 0 $((HOLD / 100)) $((HOLD / 10)) $((HOLD / 2)) "$HOLD" --json-out "$work/hold.json"
 echo "== database: $(du -sh "$work/data" | cut -f1); server VmHWM $(grep VmHWM /proc/$server_pid/status | awk '{print $2, $3}')"
 
 stop_server   # sets rc: the server's exit status, or "timeout"

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BenchmarkSupport
 import Foundation
 import GRDB
 import VolunteerService
@@ -146,18 +147,5 @@ struct BatchSizeSample {
       if parts[0].hasPrefix("volunteer_store_commit_batch_size_sum") { self.sum = value }
       if parts[0].hasPrefix("volunteer_store_commit_batch_size_count") { self.count = value }
     }
-  }
-}
-
-extension Duration {
-  var seconds: Double {
-    let (seconds, attoseconds) = self.components
-    return Double(seconds) + Double(attoseconds) / 1e18
-  }
-
-  var microseconds: UInt64 {
-    let (seconds, attoseconds) = self.components
-    guard seconds >= 0, attoseconds >= 0 else { return 0 }
-    return UInt64(seconds) * 1_000_000 + UInt64(attoseconds / 1_000_000_000_000)
   }
 }

@@ -1,5 +1,5 @@
+import BenchmarkSupport
 import NIOCore
-import NIOPosix
 import NIOSSL
 import WireProtocol
 
@@ -46,20 +46,9 @@ struct EchoChannel: Sendable {
   static func connect(
     host: String, port: Int, context: NIOSSLContext, group: any EventLoopGroup
   ) async throws -> EchoChannel {
-    let channel = try await ClientBootstrap(group: group)
-      .channelOption(.socketOption(.tcp_nodelay), value: 1)
-      .connectTimeout(.seconds(10))
-      .channelInitializer { channel in
-        channel.eventLoop.makeCompletedFuture {
-          try channel.pipeline.syncOperations.addHandler(
-            NIOSSLClientHandler(context: context, serverHostname: nil))
-          try channel.pipeline.syncOperations.addHandler(EchoCounter(eventLoop: channel.eventLoop))
-        }
-      }
-      .connect(host: host, port: port).get()
-    let counter = try await channel.eventLoop.submit {
-      NIOLoopBound(try channel.pipeline.syncOperations.handler(type: EchoCounter.self), eventLoop: channel.eventLoop)
-    }.get()
+    let (channel, counter) = try await RawTLSConnection.connect(
+      host: host, port: port, context: context, group: group, timeout: .seconds(10)
+    ) { eventLoop in EchoCounter(eventLoop: eventLoop) }
     let echo = EchoChannel(channel: channel, counter: counter)
     try await echo.roundTrip(RawFrames.preface(allocator: channel.allocator))
     return echo

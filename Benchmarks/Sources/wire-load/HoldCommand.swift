@@ -1,4 +1,5 @@
 import ArgumentParser
+import BenchmarkSupport
 import Foundation
 import NIOCore
 import NIOPosix
@@ -109,19 +110,10 @@ struct HoldCommand: AsyncParsableCommand {
   static func openIdle(
     host: String, port: Int, context: NIOSSLContext, group: any EventLoopGroup
   ) async throws -> any Channel {
-    let channel = try await ClientBootstrap(group: group)
-      .connectTimeout(.seconds(30))
-      .channelInitializer { channel in
-        channel.eventLoop.makeCompletedFuture {
-          try channel.pipeline.syncOperations.addHandler(
-            NIOSSLClientHandler(context: context, serverHostname: nil))
-          try channel.pipeline.syncOperations.addHandler(FirstReadWaiter(eventLoop: channel.eventLoop))
-        }
-      }
-      .connect(host: host, port: port).get()
-    let firstRead = try await channel.eventLoop.submit {
-      try channel.pipeline.syncOperations.handler(type: FirstReadWaiter.self).firstRead
-    }.get()
+    let (channel, waiter) = try await RawTLSConnection.connect(
+      host: host, port: port, context: context, group: group, timeout: .seconds(30)
+    ) { eventLoop in FirstReadWaiter(eventLoop: eventLoop) }
+    let firstRead = try await channel.eventLoop.submit { waiter.value.firstRead }.get()
     try await channel.writeAndFlush(RawFrames.preface(allocator: channel.allocator))
     try await firstRead.get()
     return channel

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BenchmarkSupport
 import Foundation
 import GRPCCore
 import Histogram
@@ -453,17 +454,4 @@ func runWorker(control: LoadControl, _ call: () async throws -> Int) async -> Wo
 struct LoadFailure: Error {
   var code: String
   var message: String
-}
-
-extension Duration {
-  var seconds: Double {
-    let (seconds, attoseconds) = self.components
-    return Double(seconds) + Double(attoseconds) / 1e18
-  }
-
-  var microseconds: UInt64 {
-    let (seconds, attoseconds) = self.components
-    guard seconds >= 0, attoseconds >= 0 else { return 0 }
-    return UInt64(seconds) * 1_000_000 + UInt64(attoseconds / 1_000_000_000_000)
-  }
 }
