@@ -58,7 +58,9 @@ struct LimitsTests {
           #expect(error.message.contains("retry after"))
           let retry = try #require(error.metadata[stringValues: "retry-after-ms"].first(where: { _ in true }))
           let milliseconds = try #require(Int(retry))
-          #expect(milliseconds > 1_000 && milliseconds <= 2_000)
+          // One token refills in 2 s at 0.5/s; what is left of that depends on how long the
+          // first two calls took (the first sets up the connection), so only the bounds hold.
+          #expect(milliseconds > 0 && milliseconds <= 2_000)
         }
       }
     }

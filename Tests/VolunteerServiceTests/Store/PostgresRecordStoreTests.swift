@@ -1,6 +1,7 @@
 import AuditTrail
 import Credentials
 import Foundation
+import Logging
 import PostgresNIO
 import Testing
 
@@ -95,6 +96,26 @@ struct PostgresRecordStoreTests {
       #expect(problems.contains { $0.lowercased().contains("entry 1") || $0.contains("hash") })
       await store.close()
     }
+  }
+
+  @Test(
+    "a database that cannot be reached stops the start with an error naming it, not a wait",
+    .timeLimit(.minutes(1)))
+  func unreachableDatabaseFailsTheStart() async throws {
+    // Port 1 on loopback refuses connections: the pool would retry it forever.
+    let location = try PostgresStoreLocation(url: "postgres://app:pw@127.0.0.1:1/records?sslmode=disable")
+    let clock = ContinuousClock()
+    let started = clock.now
+    do {
+      let store = try await PostgresRecordStore(
+        location: location, startupTimeout: .seconds(2),
+        logger: Logger(label: "test.unreachable", factory: { _ in SwiftLogNoOpLogHandler() }))
+      await store.close()
+      Issue.record("the store started without a database")
+    } catch let error as PostgresStoreError {
+      #expect(error.description.contains("127.0.0.1:1"), "\(error)")
+    }
+    #expect(clock.now - started < .seconds(20))
   }
 
   @Test("backup refuses and points to pg_dump")

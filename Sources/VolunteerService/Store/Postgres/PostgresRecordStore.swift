@@ -33,11 +33,23 @@ public final class PostgresRecordStore: RecordStore {
   /// Runs the client's pool for the store's lifetime; cancelled by ``close()``.
   private let runner: Task<Void, Never>
 
+  /// How long the first connection and the migrations may take before the start fails: the
+  /// pool retries a refused, unreachable or unverifiable server forever, so without a
+  /// deadline a wrong address, password or certificate would leave `serve` waiting.
+  public static let defaultStartupTimeout: Duration = .seconds(30)
+
   /// Connects to `location`, starts the connection pool and applies pending migrations.
   ///
-  /// - Parameter maximumConnections: this instance's pool size; N instances ×
-  ///   `maximumConnections` must stay below the server's `max_connections`.
-  public init(location: PostgresStoreLocation, maximumConnections: Int = 16, logger: Logger) async throws {
+  /// - Parameters:
+  ///   - maximumConnections: this instance's pool size; N instances × `maximumConnections`
+  ///     must stay below the server's `max_connections`.
+  ///   - startupTimeout: the most the connection and the migrations may take.
+  /// - Throws: ``PostgresStoreError`` when the server cannot be reached, refuses the login or
+  ///   the TLS handshake, or the migrations fail, and when `startupTimeout` passes first.
+  public init(
+    location: PostgresStoreLocation, maximumConnections: Int = 16,
+    startupTimeout: Duration = PostgresRecordStore.defaultStartupTimeout, logger: Logger
+  ) async throws {
     let client = PostgresClient(
       configuration: try location.clientConfiguration(maximumConnections: maximumConnections),
       backgroundLogger: logger)
@@ -54,7 +66,21 @@ public final class PostgresRecordStore: RecordStore {
     }
     for await _ in started {}
     do {
-      try await PostgresSchema.migrate(client, logger: logger)
+      try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await PostgresSchema.migrate(client, logger: logger) }
+        group.addTask {
+          try await Task.sleep(for: startupTimeout)
+          throw PostgresStoreError(
+            sqlState: nil,
+            message: "no usable connection to \(location.host):\(location.port) (database "
+              + "\"\(location.database)\", sslmode \(location.tlsMode.rawValue)) within \(startupTimeout)",
+            detail: "check the address, the user and password, and the TLS settings; the log "
+              + "names each failed attempt (psql_error)")
+        }
+        // The first to finish decides: the migrations, or the deadline.
+        try await group.next()
+        group.cancelAll()
+      }
     } catch {
       self.runner.cancel()
       throw PostgresStoreError.wrapping(error)
